@@ -1,0 +1,542 @@
+//! The session model and its JSON schema (version 1). docs/FORMAT.md
+//! describes every field; keep the two in step.
+
+mod ids;
+mod markers;
+mod stamp;
+pub mod template;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use ids::new_id;
+pub use markers::{ParsedDraft, extract_tags, parse_draft};
+pub use stamp::{Stamp, StampError};
+pub use template::Template;
+
+/// The schema this build reads and writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Fields this build does not know. serde's `flatten` collects them on load
+/// and writes them back on save, so a file touched by a newer tool keeps
+/// what that tool wrote.
+pub type Extra = Map<String, Value>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub schema_version: i64,
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    /// The day of the workshop, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<jiff::civil::Date>,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub organizers: Vec<String>,
+    #[serde(default)]
+    pub facilitator: String,
+    #[serde(default)]
+    pub rapporteur: String,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+    /// Cross-cutting themes, offered as `#tag` completions.
+    #[serde(default)]
+    pub themes: Vec<String>,
+    pub created: Stamp,
+    pub updated: Stamp,
+    /// Id of the block that is running; the first block when absent.
+    #[serde(default)]
+    pub current_block: Option<String>,
+    /// Set while the facilitator has paused the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_at: Option<Stamp>,
+    /// Set when the rapporteur has ended the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<Stamp>,
+    #[serde(default)]
+    pub blocks: Vec<Block>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Participant {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub organization: String,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Participant {
+    pub fn new(name: impl Into<String>, organization: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            organization: organization.into(),
+            extra: Extra::new(),
+        }
+    }
+
+    /// "Name (Organization)", or whichever half is present.
+    pub fn label(&self) -> String {
+        match (self.name.trim(), self.organization.trim()) {
+            ("", org) => org.to_string(),
+            (name, "") => name.to_string(),
+            (name, org) => format!("{name} ({org})"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub planned_minutes: u32,
+    #[serde(default)]
+    pub guiding_questions: Vec<String>,
+    /// Each stretch of time the block was running. The last run has no
+    /// `end` while the block is running.
+    #[serde(default)]
+    pub runs: Vec<Run>,
+    /// Seconds spent in closed runs; kept in the file so that other tools
+    /// need not add up the runs themselves.
+    #[serde(default)]
+    pub spent_seconds: i64,
+    #[serde(default)]
+    pub entries: Vec<Entry>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub start: Stamp,
+    #[serde(default)]
+    pub end: Option<Stamp>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Note,
+    Recommendation,
+    Question,
+    Decision,
+    Action,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Note,
+        Kind::Recommendation,
+        Kind::Question,
+        Kind::Decision,
+        Kind::Action,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Note => "note",
+            Kind::Recommendation => "recommendation",
+            Kind::Question => "question",
+            Kind::Decision => "decision",
+            Kind::Action => "action",
+        }
+    }
+
+    /// The short badge shown beside each entry.
+    pub fn badge(self) -> &'static str {
+        match self {
+            Kind::Note => "NOTE",
+            Kind::Recommendation => "REC",
+            Kind::Question => "Q",
+            Kind::Decision => "DEC",
+            Kind::Action => "ACT",
+        }
+    }
+
+    pub fn next(self) -> Kind {
+        let i = Kind::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        Kind::ALL[(i + 1) % Kind::ALL.len()]
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        let s = s.trim().to_lowercase();
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.as_str().starts_with(&s) && s.len() >= 3)
+            .or(match s.as_str() {
+                "r" | "rec" => Some(Kind::Recommendation),
+                "q" => Some(Kind::Question),
+                "d" | "dec" => Some(Kind::Decision),
+                "a" | "act" => Some(Kind::Action),
+                "n" => Some(Kind::Note),
+                _ => None,
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecStatus {
+    Proposed,
+    Supported,
+    Contested,
+}
+
+impl RecStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecStatus::Proposed => "proposed",
+            RecStatus::Supported => "supported",
+            RecStatus::Contested => "contested",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    pub kind: Kind,
+    pub text: String,
+    #[serde(default)]
+    pub speaker: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub created: Stamp,
+    #[serde(default)]
+    pub edited: Option<Stamp>,
+    /// Recommendations only: who should act on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addressee: Option<String>,
+    /// Recommendations only: what it refers to, an article of the draft law say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<RecStatus>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Entry {
+    pub fn new(kind: Kind, text: impl Into<String>, speaker: Option<String>, now: Stamp) -> Self {
+        let text = text.into();
+        Entry {
+            id: new_id(),
+            kind,
+            tags: extract_tags(&text),
+            text,
+            speaker,
+            created: now,
+            edited: None,
+            addressee: None,
+            reference: None,
+            status: None,
+            extra: Extra::new(),
+        }
+    }
+
+    /// Replaces the text and keeps the tags in step with it.
+    pub fn set_text(&mut self, text: String) {
+        self.tags = extract_tags(&text);
+        self.text = text;
+    }
+}
+
+impl Block {
+    pub fn new(id: impl Into<String>, title: impl Into<String>, planned_minutes: u32) -> Self {
+        Block {
+            id: id.into(),
+            title: title.into(),
+            planned_minutes,
+            guiding_questions: Vec::new(),
+            runs: Vec::new(),
+            spent_seconds: 0,
+            entries: Vec::new(),
+            extra: Extra::new(),
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.runs.last().is_some_and(|r| r.end.is_none())
+    }
+
+    /// Seconds spent, counting the open run up to `now`.
+    pub fn spent_at(&self, now: &Stamp) -> i64 {
+        let open = self
+            .runs
+            .last()
+            .filter(|r| r.end.is_none())
+            .map(|r| r.start.seconds_until(now))
+            .unwrap_or(0);
+        self.spent_seconds + open
+    }
+
+    pub fn planned_seconds(&self) -> i64 {
+        i64::from(self.planned_minutes) * 60
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.entries.iter().filter(|e| e.kind == kind).count()
+    }
+
+    fn start_run(&mut self, now: Stamp) {
+        if !self.is_running() {
+            self.runs.push(Run {
+                start: now,
+                end: None,
+                extra: Extra::new(),
+            });
+        }
+    }
+
+    fn stop_run(&mut self, now: Stamp) {
+        if let Some(run) = self.runs.last_mut().filter(|r| r.end.is_none()) {
+            self.spent_seconds += run.start.seconds_until(&now);
+            run.end = Some(now);
+        }
+    }
+
+    /// Recomputes `spent_seconds` from the closed runs, so a hand-edited or
+    /// damaged total cannot drift from the runs it summarises.
+    pub fn recount(&mut self) {
+        self.spent_seconds = self
+            .runs
+            .iter()
+            .filter_map(|r| r.end.map(|end| r.start.seconds_until(&end)))
+            .sum();
+    }
+}
+
+/// Where an entry lives: block index and entry index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryPos {
+    pub block: usize,
+    pub entry: usize,
+}
+
+impl Session {
+    pub fn from_template(template: &Template, title: Option<&str>, now: Stamp) -> Session {
+        let title = title
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| template.session_title.clone());
+        let blocks: Vec<Block> = template
+            .blocks
+            .iter()
+            .map(|b| {
+                let mut block = Block::new(b.id.clone(), b.title.clone(), b.planned_minutes);
+                block.guiding_questions = b.guiding_questions.clone();
+                block
+            })
+            .collect();
+        Session {
+            schema_version: SCHEMA_VERSION,
+            id: new_id(),
+            title,
+            date: Some(now.date()),
+            location: String::new(),
+            organizers: Vec::new(),
+            facilitator: String::new(),
+            rapporteur: String::new(),
+            participants: Vec::new(),
+            themes: template.themes.clone(),
+            created: now,
+            updated: now,
+            current_block: blocks.first().map(|b| b.id.clone()),
+            paused_at: None,
+            ended: None,
+            blocks,
+            extra: Extra::new(),
+        }
+    }
+
+    pub fn entry_count(&self) -> usize {
+        self.blocks.iter().map(|b| b.entries.len()).sum()
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.blocks.iter().map(|b| b.count(kind)).sum()
+    }
+
+    /// Index of the running block. A missing or unknown id falls back to the
+    /// first block, so a hand-edited file still opens.
+    pub fn current_index(&self) -> usize {
+        self.current_block
+            .as_deref()
+            .and_then(|id| self.block_index(id))
+            .unwrap_or(0)
+    }
+
+    pub fn block_index(&self, id: &str) -> Option<usize> {
+        self.blocks.iter().position(|b| b.id == id)
+    }
+
+    /// Resolves a block given as a 1-based number or an id.
+    pub fn find_block(&self, spec: &str) -> Option<usize> {
+        let spec = spec.trim();
+        if let Ok(n) = spec.parse::<usize>() {
+            return (1..=self.blocks.len()).contains(&n).then(|| n - 1);
+        }
+        self.block_index(spec)
+    }
+
+    pub fn find_entry(&self, id: &str) -> Option<EntryPos> {
+        self.blocks.iter().enumerate().find_map(|(b, block)| {
+            block
+                .entries
+                .iter()
+                .position(|e| e.id == id)
+                .map(|e| EntryPos { block: b, entry: e })
+        })
+    }
+
+    pub fn entry(&self, pos: EntryPos) -> Option<&Entry> {
+        self.blocks.get(pos.block)?.entries.get(pos.entry)
+    }
+
+    pub fn entry_mut(&mut self, pos: EntryPos) -> Option<&mut Entry> {
+        self.blocks.get_mut(pos.block)?.entries.get_mut(pos.entry)
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused_at.is_some()
+    }
+
+    /// Starts the clock of the current block, unless the session is paused
+    /// or ended.
+    pub fn start_clock(&mut self, now: Stamp) {
+        if self.paused_at.is_some() || self.ended.is_some() {
+            return;
+        }
+        let i = self.current_index();
+        if let Some(b) = self.blocks.get_mut(i) {
+            b.start_run(now);
+        }
+    }
+
+    /// Stops every open run. Only the current block should have one, but a
+    /// hand-edited file may hold more.
+    pub fn stop_clock(&mut self, now: Stamp) {
+        for b in &mut self.blocks {
+            b.stop_run(now);
+        }
+    }
+
+    /// Makes block `index` the running one: the block left stops its clock,
+    /// the block entered starts its own.
+    pub fn switch_block(&mut self, index: usize, now: Stamp) -> bool {
+        if index >= self.blocks.len() || index == self.current_index() {
+            return false;
+        }
+        self.stop_clock(now);
+        self.current_block = Some(self.blocks[index].id.clone());
+        self.start_clock(now);
+        true
+    }
+
+    pub fn pause(&mut self, now: Stamp) {
+        if self.paused_at.is_none() {
+            self.stop_clock(now);
+            self.paused_at = Some(now);
+        }
+    }
+
+    pub fn resume(&mut self, now: Stamp) {
+        if self.paused_at.take().is_some() {
+            self.start_clock(now);
+        }
+    }
+
+    /// Closes runs left open by a process that died. The best estimate of
+    /// when it stopped is the last time it wrote anything.
+    pub fn close_stale_runs(&mut self, last_alive: Stamp) {
+        for b in &mut self.blocks {
+            if let Some(run) = b.runs.last_mut().filter(|r| r.end.is_none()) {
+                let end = if last_alive.instant < run.start.instant {
+                    run.start
+                } else {
+                    last_alive
+                };
+                b.spent_seconds += run.start.seconds_until(&end);
+                run.end = Some(end);
+            }
+        }
+    }
+
+    pub fn planned_seconds(&self) -> i64 {
+        self.blocks.iter().map(Block::planned_seconds).sum()
+    }
+
+    pub fn spent_at(&self, now: &Stamp) -> i64 {
+        self.blocks.iter().map(|b| b.spent_at(now)).sum()
+    }
+
+    /// Every name worth offering after `@`: participants' names and
+    /// organizations, then speakers already used, without duplicates.
+    pub fn speaker_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |s: &str| {
+            let s = s.trim();
+            if !s.is_empty() && !out.iter().any(|o| o == s) {
+                out.push(s.to_string());
+            }
+        };
+        for p in &self.participants {
+            push(&p.name);
+            push(&p.organization);
+        }
+        for b in &self.blocks {
+            for e in &b.entries {
+                if let Some(s) = &e.speaker {
+                    push(s);
+                }
+            }
+        }
+        out
+    }
+
+    /// Themes, then tags already used.
+    pub fn tag_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.themes.clone();
+        for b in &self.blocks {
+            for e in &b.entries {
+                for t in &e.tags {
+                    if !out.iter().any(|o| o == t) {
+                        out.push(t.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The text in the editor that has not been committed yet, saved beside
+/// the session (`.NAME.json.draft`) at most half a second after a
+/// keystroke, so a kill or power cut loses less than a second of typing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub session_id: String,
+    /// The id the entry will have once committed. A draft whose id is
+    /// already in the session was committed before the draft file could
+    /// be cleared, and is dropped instead of restored twice.
+    pub entry_id: String,
+    /// True when the draft is an edit of the existing entry `entry_id`.
+    #[serde(default)]
+    pub editing: bool,
+    pub kind: Kind,
+    pub text: String,
+    pub saved: Stamp,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,174 @@
+//! Reading session files without trusting them: refuse what is not a
+//! regular file, refuse what is too large before reading it, and turn
+//! every parser complaint into an error that names the file, the line and
+//! the column.
+
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::error::LoadError;
+use crate::model::{SCHEMA_VERSION, Session};
+
+/// Far above any real session (10,000 entries are about 4 MiB) and far
+/// below what would hurt the machine.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub session: Session,
+    /// Set when a newer rapporteur wrote the file: show it, never write it.
+    pub newer_version: Option<i64>,
+}
+
+impl Loaded {
+    pub fn read_only(&self) -> bool {
+        self.newer_version.is_some()
+    }
+}
+
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let bytes = read_limited(path)?;
+    parse(path, &bytes)
+}
+
+/// Reads at most [`MAX_FILE_BYTES`] from a regular file.
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    check_type(path, &meta.file_type())?;
+    // O_NONBLOCK: a FIFO swapped in after the check must not hang us.
+    let file: File = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    check_type(path, &meta.file_type())?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // `take` bounds memory even if the file grows while we read it.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    Ok(bytes)
+}
+
+fn check_type(path: &Path, ft: &std::fs::FileType) -> Result<(), LoadError> {
+    let what = if ft.is_file() {
+        return Ok(());
+    } else if ft.is_dir() {
+        "a folder"
+    } else if ft.is_fifo() {
+        "a named pipe"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    Err(LoadError::NotAFile {
+        path: path.to_path_buf(),
+        what,
+    })
+}
+
+#[derive(Deserialize)]
+struct VersionProbe {
+    schema_version: Option<serde_json::Value>,
+}
+
+/// Parses bytes already read from `path`.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    // Editors on some systems add a byte-order mark; it is not an error.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match serde_json::from_slice::<Session>(bytes) {
+        Ok(session) => {
+            let v = session.schema_version;
+            if v == SCHEMA_VERSION {
+                Ok(Loaded {
+                    session,
+                    newer_version: None,
+                })
+            } else if v > SCHEMA_VERSION {
+                Ok(Loaded {
+                    session,
+                    newer_version: Some(v),
+                })
+            } else {
+                Err(LoadError::Version {
+                    path: path.to_path_buf(),
+                    version: v.to_string(),
+                })
+            }
+        }
+        Err(e) => Err(explain(path, bytes, e)),
+    }
+}
+
+/// Turns a serde error into the most useful report: a syntax error as it
+/// is; a shape error in a file of another schema version as a version
+/// error, since that is what the user needs to know.
+fn explain(path: &Path, bytes: &[u8], e: serde_json::Error) -> LoadError {
+    use serde_json::error::Category;
+    let (line, column) = (e.line(), e.column());
+    let message = crate::text::sanitize_line(&strip_position(&e.to_string())).into_owned();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => LoadError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        },
+        Category::Data => {
+            if let Ok(VersionProbe {
+                schema_version: Some(v),
+            }) = serde_json::from_slice::<VersionProbe>(bytes)
+                && v.as_i64() != Some(SCHEMA_VERSION)
+            {
+                let version = crate::text::sanitize_line(&v.to_string())
+                    .chars()
+                    .take(40)
+                    .collect();
+                return LoadError::Version {
+                    path: path.to_path_buf(),
+                    version,
+                };
+            }
+            LoadError::Shape {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; we report those separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}

@@ -1,0 +1,359 @@
+//! Where sessions live on disk: the folder, file names, atomic saves, the
+//! writer lock, listing and finding sessions.
+
+pub mod atomic;
+mod error;
+mod load;
+pub mod lock;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use error::{LoadError, StoreError};
+pub use load::{Loaded, MAX_FILE_BYTES, load, parse, read_limited};
+pub use lock::{SessionLock, acquire, is_locked, sidecar};
+
+use crate::model::{Draft, Kind, Session, Stamp};
+
+pub const ENV_DIR: &str = "RAPPORTEUR_SESSIONS_DIR";
+
+/// The sessions folder.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// One line of `list`: what the home screen and `list` show without
+/// keeping whole sessions in memory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub path: PathBuf,
+    pub title: String,
+    pub date: Option<jiff::civil::Date>,
+    pub location: String,
+    pub entries: usize,
+    pub recommendations: usize,
+    pub updated: Stamp,
+    pub ended: bool,
+    pub read_only: bool,
+}
+
+impl Summary {
+    pub fn of(path: &Path, loaded: &Loaded) -> Summary {
+        let s = &loaded.session;
+        Summary {
+            id: s.id.clone(),
+            path: path.to_path_buf(),
+            title: s.title.clone(),
+            date: s.date,
+            location: s.location.clone(),
+            entries: s.entry_count(),
+            recommendations: s.count(Kind::Recommendation),
+            updated: s.updated,
+            ended: s.ended.is_some(),
+            read_only: loaded.read_only(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Newest first.
+    pub sessions: Vec<Summary>,
+    pub bad: Vec<LoadError>,
+}
+
+impl Store {
+    pub fn new(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    /// `--sessions-dir`, else `$RAPPORTEUR_SESSIONS_DIR`, else the platform
+    /// data folder (on Linux `~/.local/share/rapporteur/sessions`).
+    pub fn locate(flag: Option<PathBuf>) -> Store {
+        let dir = flag
+            .or_else(|| {
+                std::env::var_os(ENV_DIR)
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(default_dir);
+        Store::new(dir)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// User templates live beside the sessions folder.
+    pub fn templates_dir(&self) -> PathBuf {
+        match self.dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.join("templates"),
+            _ => self.dir.join("templates"),
+        }
+    }
+
+    pub fn ensure(&self) -> Result<(), StoreError> {
+        atomic::ensure_dir(&self.dir).map_err(|source| StoreError::Folder {
+            path: self.dir.clone(),
+            source,
+        })
+    }
+
+    /// Writes a new session under a fresh file name made from its date and
+    /// title, and returns the path.
+    pub fn create(&self, session: &Session) -> Result<PathBuf, StoreError> {
+        self.ensure()?;
+        let bytes = to_bytes(session)?;
+        let stem = file_stem(session);
+        for n in 1..10_000 {
+            let name = if n == 1 {
+                format!("{stem}.json")
+            } else {
+                format!("{stem}-{n}.json")
+            };
+            let path = self.dir.join(name);
+            match atomic::write_new(&path, &bytes) {
+                Ok(()) => return Ok(path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(source) => return Err(StoreError::Save { path, source }),
+            }
+        }
+        Err(StoreError::Save {
+            path: self.dir.join(format!("{stem}.json")),
+            source: std::io::Error::other("too many sessions with this date and title"),
+        })
+    }
+
+    /// The session files in the folder: visible `*.json` files at its top.
+    pub fn session_paths(&self) -> Result<Vec<PathBuf>, StoreError> {
+        let rd = std::fs::read_dir(&self.dir).map_err(|source| StoreError::ReadFolder {
+            path: self.dir.clone(),
+            source,
+        })?;
+        let mut paths: Vec<PathBuf> = rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                !name.starts_with('.') && name.ends_with(".json")
+            })
+            .collect();
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// Loads every session, on all cores. Unreadable files are collected
+    /// with their errors; they never stop the others.
+    pub fn list(&self) -> Result<Listing, StoreError> {
+        if !self.dir.exists() {
+            return Ok(Listing::default());
+        }
+        let paths = self.session_paths()?;
+        let results = par_map(&paths, |p| {
+            self.load_inside(p).map(|loaded| Summary::of(p, &loaded))
+        });
+        let mut listing = Listing::default();
+        for r in results {
+            match r {
+                Ok(s) => listing.sessions.push(s),
+                Err(e) => listing.bad.push(e),
+            }
+        }
+        listing.sessions.sort_by(|a, b| {
+            (b.date, b.updated.instant, &b.id).cmp(&(a.date, a.updated.instant, &a.id))
+        });
+        Ok(listing)
+    }
+
+    /// Loads a file found in the folder. A link that leads out of the
+    /// folder is refused: listing a folder must not read files elsewhere.
+    pub fn load_inside(&self, path: &Path) -> Result<Loaded, LoadError> {
+        if let Ok(meta) = std::fs::symlink_metadata(path)
+            && meta.file_type().is_symlink()
+        {
+            let inside = match (path.canonicalize(), self.dir.canonicalize()) {
+                (Ok(target), Ok(dir)) => target.starts_with(dir),
+                _ => false,
+            };
+            if !inside {
+                return Err(LoadError::NotAFile {
+                    path: path.to_path_buf(),
+                    what: "a link that leads out of the sessions folder",
+                });
+            }
+        }
+        load(path)
+    }
+
+    /// Finds a session by path, id, or unique prefix of an id.
+    pub fn resolve(&self, spec: &str) -> Result<PathBuf, StoreError> {
+        let as_path = Path::new(spec);
+        if (spec.contains('/') || spec.ends_with(".json")) && as_path.exists() {
+            return Ok(as_path.to_path_buf());
+        }
+        let not_found = || StoreError::NotFound {
+            spec: spec.to_string(),
+            dir: self.dir.clone(),
+        };
+        if spec.is_empty() || !self.dir.exists() {
+            return Err(not_found());
+        }
+        let listing = self.list()?;
+        if let Some(s) = listing.sessions.iter().find(|s| s.id == spec) {
+            return Ok(s.path.clone());
+        }
+        let by_prefix: Vec<&Summary> = listing
+            .sessions
+            .iter()
+            .filter(|s| s.id.starts_with(spec))
+            .collect();
+        match by_prefix.as_slice() {
+            [one] => Ok(one.path.clone()),
+            [] => {
+                // A file name without its folder is a fine way to say which.
+                let p = self.dir.join(spec);
+                if p.is_file() { Ok(p) } else { Err(not_found()) }
+            }
+            many => Err(StoreError::Ambiguous {
+                spec: spec.to_string(),
+                matches: many.iter().map(|s| s.id.clone()).collect(),
+            }),
+        }
+    }
+
+    /// The most recently updated session that has not ended.
+    pub fn latest_open(&self) -> Result<Option<Summary>, StoreError> {
+        let listing = self.list()?;
+        Ok(listing
+            .sessions
+            .into_iter()
+            .filter(|s| !s.ended && !s.read_only)
+            .max_by_key(|s| s.updated.instant))
+    }
+}
+
+pub fn default_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "rapporteur")
+        .map(|d| d.data_dir().join("sessions"))
+        .unwrap_or_else(|| PathBuf::from("rapporteur-sessions"))
+}
+
+/// Pretty JSON with a final newline, in the struct's field order, so that
+/// a folder of sessions diffs well.
+pub fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Saves a session over its file. Refuses a session that a newer version
+/// wrote, whatever the caller thinks.
+pub fn save(path: &Path, session: &Session) -> Result<(), StoreError> {
+    if session.schema_version > crate::model::SCHEMA_VERSION {
+        return Err(StoreError::ReadOnly {
+            path: path.to_path_buf(),
+        });
+    }
+    let bytes = to_bytes(session)?;
+    write_bytes(path, &bytes)
+}
+
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    atomic::write_atomic(path, bytes).map_err(|source| StoreError::Save {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+pub fn draft_path(session_path: &Path) -> PathBuf {
+    sidecar(session_path, "draft")
+}
+
+/// The unsent draft, if one was saved and is readable. A damaged draft is
+/// reported as absent: the session itself is what matters.
+pub fn load_draft(session_path: &Path) -> Option<Draft> {
+    let path = draft_path(session_path);
+    let bytes = read_limited(&path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+pub fn save_draft(session_path: &Path, draft: &Draft) -> Result<(), StoreError> {
+    let path = draft_path(session_path);
+    write_bytes(&path, &to_bytes(draft)?)
+}
+
+pub fn clear_draft(session_path: &Path) -> Result<(), StoreError> {
+    let path = draft_path(session_path);
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StoreError::Save { path, source }),
+    }
+}
+
+/// `YYYY-MM-DD-slug`: the date and a slug of the title.
+pub fn file_stem(session: &Session) -> String {
+    let date = session
+        .date
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| session.created.date().to_string());
+    format!("{date}-{}", slug(&session.title))
+}
+
+/// Lowercase letters and digits of any script, joined by single hyphens,
+/// at most 60 characters. Nothing else survives: no dots, slashes,
+/// controls or invisible characters, so no title can leave the folder,
+/// hide a file, or give it an odd name.
+pub fn slug(title: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::new();
+    let mut dash = false;
+    for c in title.nfc().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            if out.chars().count() >= 60 {
+                break;
+            }
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    if out.is_empty() {
+        "session".to_string()
+    } else {
+        out
+    }
+}
+
+/// Maps `f` over `items` on up to two threads; parsing is CPU-bound and
+/// the machines this runs on have few cores.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
+    if threads < 2 || items.len() < 8 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests;
