@@ -1,1 +1,18 @@
+//! The capture screen's state and the one function that changes it.
+//!
+//! `update(&mut App, Action)` is the only way the state changes. It does
+//! no I/O: what must be written is queued as [`Effect`]s, which the event
+//! loop hands to the background saver, and which tests can carry out
+//! synchronously to check the files.
 
+mod complete;
+pub mod keymap;
+mod state;
+mod update;
+
+pub use complete::Completion;
+pub use state::{App, Deleted, Effect, Focus, Modal, SaveStatus};
+pub use update::{Action, SaveOutcome, update};
+
+#[cfg(test)]
+mod tests;

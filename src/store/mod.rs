@@ -5,6 +5,7 @@ pub mod atomic;
 mod error;
 mod load;
 pub mod lock;
+pub mod saver;
 
 use std::path::{Path, PathBuf};
 

@@ -1,1 +1,235 @@
+//! The interactive program: opens the session, runs the event loop, and
+//! hands writes to the background saver.
 
+mod terminal;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{FutureExt, StreamExt};
+use ratatui::crossterm::event::{Event, EventStream};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, interval, sleep_until};
+
+use crate::app::{Action, App, Effect, SaveOutcome, update};
+use crate::cli::Failure;
+use crate::model::Stamp;
+use crate::store::saver::{DraftOp, Job, Report, Saver};
+use crate::store::{self, SessionLock, Store, StoreError};
+
+pub use terminal::restore;
+
+/// How long typing may go unsaved: the draft is written at most this long
+/// after the first unsaved keystroke.
+pub const DRAFT_DELAY: Duration = Duration::from_millis(500);
+/// How soon a failed save is tried again.
+pub const RETRY_DELAY: Duration = Duration::from_secs(2);
+
+/// An open session: its state and, unless read-only, its writer lock.
+pub struct Opened {
+    pub app: App,
+    pub lock: Option<SessionLock>,
+}
+
+/// Loads the session at `path` for the capture screen: takes the lock (or
+/// opens read-only, saying why), restores the draft, and closes block
+/// clocks that a crashed run left open.
+pub fn open_session(path: PathBuf, now: Stamp) -> Result<Opened, Failure> {
+    let loaded = store::load(&path)?;
+    let mut read_only = loaded
+        .newer_version
+        .map(|v| format!("written by a newer rapporteur (schema {v})"));
+    let mut lock = None;
+    if read_only.is_none() {
+        match store::acquire(&path) {
+            Ok(l) => lock = Some(l),
+            Err(StoreError::Locked { holder, .. }) => {
+                read_only = Some(format!("open in another rapporteur: {holder}"))
+            }
+            Err(e) => read_only = Some(format!("cannot lock: {e}")),
+        }
+    }
+    let draft = if read_only.is_none() {
+        store::load_draft(&path)
+    } else {
+        None
+    };
+    let mut session = loaded.session;
+    let mut repaired = false;
+    if read_only.is_none() && session.ended.is_none() {
+        let last_alive = draft
+            .as_ref()
+            .map(|d| d.saved)
+            .filter(|d| d.instant > session.updated.instant)
+            .unwrap_or(session.updated);
+        let before = session.blocks.iter().map(|b| b.runs.len()).sum::<usize>();
+        session.close_stale_runs(last_alive);
+        session.start_clock(now);
+        repaired = before != session.blocks.iter().map(|b| b.runs.len()).sum::<usize>()
+            || session.blocks.iter().any(|b| b.is_running());
+    }
+    let mut app = App::new(session, path, read_only, draft, now);
+    if repaired {
+        // Record the clock start at once, so a crash right now still
+        // knows when this block began.
+        app.generation += 1;
+        app.effects.push(Effect::SaveSession {
+            session: Box::new(app.session.clone()),
+            generation: app.generation,
+        });
+    }
+    Ok(Opened { app, lock })
+}
+
+/// Turns the state's queued effects into one saver job.
+pub fn job_from(effects: Vec<Effect>) -> (Job, bool) {
+    let mut job = Job::default();
+    let mut bell = false;
+    for e in effects {
+        match e {
+            Effect::SaveSession {
+                session,
+                generation,
+            } => job.session = Some((generation, session)),
+            Effect::SaveDraft(d) => job.draft = Some(DraftOp::Save(d)),
+            Effect::ClearDraft => job.draft = Some(DraftOp::Clear),
+            Effect::Bell => bell = true,
+        }
+    }
+    (job, bell)
+}
+
+pub fn outcome(r: Report) -> SaveOutcome {
+    SaveOutcome {
+        session: r.session,
+        draft: r.draft,
+    }
+}
+
+pub fn run(_store: &Store, path: PathBuf) -> Result<(), Failure> {
+    let opened = open_session(path.clone(), Stamp::now())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(format!("cannot start: {e}")))?;
+    let result = rt.block_on(event_loop(opened.app));
+    drop(opened.lock);
+    result
+}
+
+async fn event_loop(mut app: App) -> Result<(), Failure> {
+    let (tx, mut saved_rx) = mpsc::unbounded_channel::<Report>();
+    let saver = Saver::spawn(app.path.clone(), move |r| {
+        let _ = tx.send(r);
+    });
+    let mut guard = terminal::TerminalGuard::enter()
+        .map_err(|e| Failure::new(format!("cannot use this terminal: {e}")).hint("run rapporteur in an interactive terminal"))?;
+    let mut events = EventStream::new();
+    let mut tick = interval(Duration::from_secs(1));
+    let mut draft_at: Option<Instant> = None;
+    let mut retry_at: Option<Instant> = None;
+    let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate());
+    let mut sighup = signal(tokio::signal::unix::SignalKind::hangup());
+    let mut dirty = true;
+    let mut result = Ok(());
+
+    loop {
+        // Effects first: writes go out before the frame is drawn.
+        let (job, bell) = job_from(app.take_effects());
+        saver.send(job);
+        if bell {
+            terminal::bell();
+        }
+        if app.draft_dirty && draft_at.is_none() {
+            draft_at = Some(Instant::now() + DRAFT_DELAY);
+        }
+        if app.save_error.is_some() && retry_at.is_none() {
+            retry_at = Some(Instant::now() + RETRY_DELAY);
+        }
+        if app.quit {
+            break;
+        }
+        if dirty {
+            if let Err(e) = guard.terminal.draw(|f| crate::ui::render(&app, f)) {
+                result = Err(Failure::new(format!("cannot draw: {e}")));
+                update(&mut app, Action::Terminate);
+                continue;
+            }
+            dirty = false;
+        }
+        let action = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => to_action(ev),
+                // The terminal is gone: behave as on SIGHUP.
+                Some(Err(_)) | None => Some(Action::Terminate),
+            },
+            _ = tick.tick() => Some(Action::Tick(Stamp::now())),
+            _ = sleep_until(draft_at.unwrap_or_else(Instant::now)), if draft_at.is_some() => {
+                draft_at = None;
+                Some(Action::SaveDraftNow)
+            }
+            _ = sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => {
+                retry_at = None;
+                Some(Action::RetrySave)
+            }
+            Some(r) = saved_rx.recv() => Some(Action::Saved(outcome(r))),
+            _ = recv(&mut sigterm) => Some(Action::Terminate),
+            _ = recv(&mut sighup) => Some(Action::Terminate),
+        };
+        if let Some(a) = action {
+            if matches!(a, Action::Key(_) | Action::Paste(_)) {
+                // Keep the clock honest for timestamps without a timer
+                // wait: reading it costs nanoseconds.
+                update(&mut app, Action::Tick(Stamp::now()));
+            }
+            update(&mut app, a);
+            dirty = true;
+        }
+        // Drain whatever else is already waiting (a paste burst, key
+        // repeat) before drawing once.
+        while let Some(Some(Ok(ev))) = events.next().now_or_never() {
+            if let Some(a) = to_action(ev) {
+                update(&mut app, a);
+            }
+            dirty = true;
+        }
+    }
+    let (job, _) = job_from(app.take_effects());
+    saver.send(job);
+    let finished = saver.finish(Duration::from_secs(10));
+    drop(guard);
+    while let Ok(r) = saved_rx.try_recv() {
+        update(&mut app, Action::Saved(outcome(r)));
+    }
+    if !finished || app.save_error.is_some() {
+        let why = app.save_error.clone().unwrap_or_else(|| "the disk did not answer in time".into());
+        return Err(Failure::new(format!(
+            "{}: NOT everything was saved ({why})",
+            app.path.display()
+        ))
+        .hint("the previous file is intact; free disk space or fix the folder, then reopen the session"));
+    }
+    result
+}
+
+fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) => Some(Action::Key(k)),
+        Event::Paste(s) => Some(Action::Paste(s)),
+        Event::Resize(..) => Some(Action::Tick(Stamp::now())),
+        _ => None,
+    }
+}
+
+fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(kind).ok()
+}
+
+async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
+    match sig {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}

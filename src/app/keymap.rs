@@ -1,0 +1,194 @@
+//! Every key the app binds, in one table. The update function looks keys
+//! up here and the help overlay (F1) lists this same table, so the two
+//! cannot disagree.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where the focus is; the same key means different things in each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Anywhere in the capture screen.
+    Global,
+    Editor,
+    Entries,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Anywhere",
+            Context::Editor => "Entry editor",
+            Context::Entries => "Entries (after Esc)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Commit,
+    NewLine,
+    TabComplete,
+    NextBlock,
+    PrevBlock,
+    FocusEntries,
+    FocusEditor,
+    SaveNow,
+    Quit,
+    Help,
+    ToggleQuestions,
+    SelectUp,
+    SelectDown,
+    SelectFirst,
+    SelectLast,
+    PageUp,
+    PageDown,
+    EditEntry,
+    ChangeKind,
+    MoveEntry,
+    DeleteEntry,
+    UndoDelete,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+const fn alt(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::ALT,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [Key],
+    /// How the help overlay names the keys.
+    pub label: &'static str,
+    pub command: Command,
+    pub help: &'static str,
+}
+
+const fn bind(
+    context: Context,
+    keys: &'static [Key],
+    label: &'static str,
+    command: Command,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        label,
+        command,
+        help,
+    }
+}
+
+use Command as C;
+use Context::{Editor, Entries, Global};
+
+pub const KEYMAP: &[Binding] = &[
+    bind(Global, &[ctrl('n')], "Ctrl+N", C::NextBlock, "next block (stops this block's clock, starts the next)"),
+    bind(Global, &[ctrl('p')], "Ctrl+P", C::PrevBlock, "previous block"),
+    bind(Global, &[ctrl('s')], "Ctrl+S", C::SaveNow, "save now (the app also saves by itself)"),
+    bind(Global, &[ctrl('q')], "Ctrl+Q", C::Quit, "save and quit"),
+    bind(Global, &[ctrl('g')], "Ctrl+G", C::ToggleQuestions, "show or hide the guiding questions"),
+    bind(Global, &[key(KeyCode::F(1))], "F1", C::Help, "this help"),
+    bind(Editor, &[key(KeyCode::Enter)], "Enter", C::Commit, "commit the entry to the current block"),
+    bind(Editor, &[alt(KeyCode::Enter), Key { code: KeyCode::Enter, mods: KeyModifiers::SHIFT }], "Alt+Enter", C::NewLine, "line break inside the entry"),
+    bind(Editor, &[key(KeyCode::Tab)], "Tab", C::TabComplete, "cycle the kind; after @ complete a speaker, after # a tag"),
+    bind(Editor, &[key(KeyCode::Esc)], "Esc", C::FocusEntries, "move the focus to the entries"),
+    bind(Entries, &[key(KeyCode::Up)], "↑", C::SelectUp, "select the entry above"),
+    bind(Entries, &[key(KeyCode::Down)], "↓", C::SelectDown, "select the entry below"),
+    bind(Entries, &[key(KeyCode::PageUp)], "PgUp", C::PageUp, "ten entries up"),
+    bind(Entries, &[key(KeyCode::PageDown)], "PgDn", C::PageDown, "ten entries down"),
+    bind(Entries, &[key(KeyCode::Home)], "Home", C::SelectFirst, "first entry"),
+    bind(Entries, &[key(KeyCode::End)], "End", C::SelectLast, "last entry"),
+    bind(Entries, &[key(KeyCode::Char('e'))], "e", C::EditEntry, "edit the entry in the editor (Enter saves the change)"),
+    bind(Entries, &[key(KeyCode::Char('k'))], "k", C::ChangeKind, "change the entry's kind"),
+    bind(Entries, &[key(KeyCode::Char('m'))], "m", C::MoveEntry, "move the entry to another block"),
+    bind(Entries, &[key(KeyCode::Char('d')), key(KeyCode::Delete)], "d", C::DeleteEntry, "delete the entry (asks first)"),
+    bind(Entries, &[key(KeyCode::Char('u'))], "u", C::UndoDelete, "undo the last delete"),
+    bind(Entries, &[key(KeyCode::Enter), key(KeyCode::Char('i')), key(KeyCode::Esc)], "Enter, i", C::FocusEditor, "back to the editor"),
+];
+
+/// The command bound to `ev` in `context`, falling back to the global
+/// bindings.
+pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Command> {
+    let matches = |k: &Key| match (k.code, ev.code) {
+        // Terminals report Ctrl+N as 'n' or 'N' depending on Shift, so
+        // Shift only counts through the letter itself.
+        (KeyCode::Char(a), KeyCode::Char(b)) => {
+            a.eq_ignore_ascii_case(&b)
+                && (ev.modifiers - KeyModifiers::SHIFT) == (k.mods - KeyModifiers::SHIFT)
+        }
+        (a, b) => a == b && ev.modifiers == k.mods,
+    };
+    [context, Global].into_iter().find_map(|ctx| {
+        KEYMAP
+            .iter()
+            .filter(|b| b.context == ctx)
+            .find(|b| b.keys.iter().any(matches))
+            .map(|b| b.command)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn keys_resolve_by_context() {
+        assert_eq!(lookup(Editor, &ev(KeyCode::Enter, KeyModifiers::NONE)), Some(C::Commit));
+        assert_eq!(lookup(Editor, &ev(KeyCode::Enter, KeyModifiers::ALT)), Some(C::NewLine));
+        assert_eq!(lookup(Entries, &ev(KeyCode::Enter, KeyModifiers::NONE)), Some(C::FocusEditor));
+        assert_eq!(lookup(Entries, &ev(KeyCode::Char('n'), KeyModifiers::CONTROL)), Some(C::NextBlock));
+        assert_eq!(lookup(Editor, &ev(KeyCode::Char('N'), KeyModifiers::CONTROL | KeyModifiers::SHIFT)), Some(C::NextBlock));
+        // Plain letters in the editor are typing, not commands.
+        assert_eq!(lookup(Editor, &ev(KeyCode::Char('e'), KeyModifiers::NONE)), None);
+        assert_eq!(lookup(Entries, &ev(KeyCode::Char('e'), KeyModifiers::NONE)), Some(C::EditEntry));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for a in KEYMAP {
+            for b in KEYMAP {
+                if std::ptr::eq(a, b) || (a.context != b.context && a.context != Global && b.context != Global) {
+                    continue;
+                }
+                for ka in a.keys {
+                    for kb in b.keys {
+                        assert!(
+                            !(ka.code == kb.code && ka.mods == kb.mods),
+                            "{} and {} share a key",
+                            a.label,
+                            b.label
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

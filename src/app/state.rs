@@ -1,0 +1,244 @@
+use std::path::PathBuf;
+
+use ratatui_textarea::TextArea;
+
+use super::complete::Completion;
+use crate::model::{Draft, Entry, Kind, Session, Stamp, new_id, parse_draft};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Editor,
+    Entries,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Modal {
+    Help,
+    ConfirmDelete { entry_id: String },
+    /// Choosing the block to move `entry_id` to; `target` is highlighted.
+    MoveTo { entry_id: String, target: usize },
+    /// Quitting while the last save failed.
+    ConfirmQuitUnsaved,
+}
+
+/// Where the save pipeline stands, for the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveStatus {
+    Saved,
+    Saving,
+    Failed(String),
+    ReadOnly(String),
+}
+
+/// Work the event loop must do for the state: always writes, which must
+/// not happen on the input path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Write the session; `generation` comes back in the outcome.
+    SaveSession {
+        session: Box<Session>,
+        generation: u64,
+    },
+    SaveDraft(Draft),
+    ClearDraft,
+    /// Ring the terminal bell.
+    Bell,
+}
+
+#[derive(Debug, Clone)]
+pub struct Deleted {
+    pub block_id: String,
+    pub index: usize,
+    pub entry: Entry,
+}
+
+pub struct App {
+    pub session: Session,
+    pub path: PathBuf,
+    /// Why the session may not be written, if it may not.
+    pub read_only: Option<String>,
+    pub editor: TextArea<'static>,
+    /// The kind the draft gets when it carries no marker.
+    pub draft_kind: Kind,
+    /// The id the draft's entry will get, allocated up front so a draft
+    /// restored after a crash can tell whether it was already committed.
+    pub draft_entry_id: String,
+    /// Set while the editor holds an existing entry.
+    pub editing: Option<String>,
+    pub focus: Focus,
+    /// Index into the current block's entries, when the entries have focus.
+    pub selected: Option<usize>,
+    pub show_questions: bool,
+    pub modal: Option<Modal>,
+    pub undo: Vec<Deleted>,
+    pub completion: Option<Completion>,
+    /// Names offered after `@` and `#`, refreshed when entries change
+    /// rather than on every draw.
+    pub speakers: Vec<String>,
+    pub tags: Vec<String>,
+    pub now: Stamp,
+    /// Bumped by every change to the session; saves report the generation
+    /// they wrote.
+    pub generation: u64,
+    pub saved_generation: u64,
+    pub save_error: Option<String>,
+    pub draft_dirty: bool,
+    /// A one-line message for the footer.
+    pub notice: Option<String>,
+    /// Quit was asked for; waiting for the last saves to land.
+    pub quitting: bool,
+    /// The event loop leaves when this is set.
+    pub quit: bool,
+    pub effects: Vec<Effect>,
+}
+
+impl App {
+    /// The state for an open session. `draft` is what the last run left
+    /// in the editor; it is restored unless it was already committed.
+    pub fn new(
+        session: Session,
+        path: PathBuf,
+        read_only: Option<String>,
+        draft: Option<Draft>,
+        now: Stamp,
+    ) -> App {
+        let mut app = App {
+            session,
+            path,
+            read_only,
+            editor: new_editor(),
+            draft_kind: Kind::Note,
+            draft_entry_id: new_id(),
+            editing: None,
+            focus: Focus::Editor,
+            selected: None,
+            show_questions: true,
+            modal: None,
+            undo: Vec::new(),
+            completion: None,
+            speakers: Vec::new(),
+            tags: Vec::new(),
+            now,
+            generation: 0,
+            saved_generation: 0,
+            save_error: None,
+            draft_dirty: false,
+            notice: None,
+            quitting: false,
+            quit: false,
+            effects: Vec::new(),
+        };
+        app.refresh_names();
+        if let Some(d) = draft.filter(|d| app.draft_applies(d)) {
+            app.editor = editor_with(&d.text);
+            app.draft_kind = d.kind;
+            app.draft_entry_id = d.entry_id.clone();
+            app.editing = d.editing.then(|| d.entry_id.clone());
+            app.notice = Some("Your unsent draft is back in the editor.".into());
+        }
+        app
+    }
+
+    fn draft_applies(&self, d: &Draft) -> bool {
+        if d.session_id != self.session.id || d.text.trim().is_empty() {
+            return false;
+        }
+        match self.session.find_entry(&d.entry_id) {
+            // Committed already: the draft file outlived the commit.
+            Some(_) if !d.editing => false,
+            Some(pos) => self
+                .session
+                .entry(pos)
+                .is_some_and(|e| e.text != parse_draft(&d.text, &self.speakers).text),
+            None => !d.editing,
+        }
+    }
+
+    pub fn refresh_names(&mut self) {
+        self.speakers = self.session.speaker_names();
+        self.tags = self.session.tag_names();
+    }
+
+    pub fn draft_text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+
+    pub fn draft_is_empty(&self) -> bool {
+        self.editor.lines().iter().all(|l| l.trim().is_empty())
+    }
+
+    pub fn draft(&self) -> Draft {
+        Draft {
+            session_id: self.session.id.clone(),
+            entry_id: self
+                .editing
+                .clone()
+                .unwrap_or_else(|| self.draft_entry_id.clone()),
+            editing: self.editing.is_some(),
+            kind: self.draft_kind,
+            text: self.draft_text(),
+            saved: self.now,
+        }
+    }
+
+    /// The kind and speaker the draft would be committed with.
+    pub fn draft_preview(&self) -> (Kind, Option<String>) {
+        let first = self.editor.lines().first().map(String::as_str).unwrap_or("");
+        let p = parse_draft(first, &self.speakers);
+        (p.kind.unwrap_or(self.draft_kind), p.speaker)
+    }
+
+    pub fn current(&self) -> usize {
+        self.session.current_index()
+    }
+
+    pub fn current_entries(&self) -> &[Entry] {
+        self.session
+            .blocks
+            .get(self.current())
+            .map(|b| b.entries.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn selected_entry(&self) -> Option<&Entry> {
+        self.selected.and_then(|i| self.current_entries().get(i))
+    }
+
+    pub fn save_status(&self) -> SaveStatus {
+        if let Some(r) = &self.read_only {
+            SaveStatus::ReadOnly(r.clone())
+        } else if let Some(e) = &self.save_error {
+            SaveStatus::Failed(e.clone())
+        } else if self.saved_generation < self.generation {
+            SaveStatus::Saving
+        } else {
+            SaveStatus::Saved
+        }
+    }
+
+    pub fn has_unsaved(&self) -> bool {
+        self.read_only.is_none()
+            && (self.saved_generation < self.generation || self.save_error.is_some())
+    }
+
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+}
+
+pub fn new_editor() -> TextArea<'static> {
+    editor_with("")
+}
+
+pub fn editor_with(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let mut ta = TextArea::new(lines);
+    ta.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    ta.set_placeholder_text(
+        "Type what is said. R: Q: D: A: set the kind, @Name the speaker, #tag a theme.",
+    );
+    ta.set_cursor_line_style(ratatui::style::Style::default());
+    ta.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    ta.move_cursor(ratatui_textarea::CursorMove::End);
+    ta
+}

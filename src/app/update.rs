@@ -1,0 +1,502 @@
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::complete::complete;
+use super::keymap::{self, Command, Context};
+use super::state::{App, Deleted, Effect, Focus, Modal, editor_with, new_editor};
+use crate::model::{Entry, EntryPos, Stamp, new_id, parse_draft};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Key(KeyEvent),
+    /// A bracketed paste: goes into the editor as it is and never commits.
+    Paste(String),
+    /// The wall clock moved on.
+    Tick(Stamp),
+    /// Time to write the draft (the event loop's throttle fired).
+    SaveDraftNow,
+    Saved(SaveOutcome),
+    /// The event loop's retry timer after a failed save.
+    RetrySave,
+    /// SIGTERM or SIGHUP: save what there is and leave.
+    Terminate,
+}
+
+/// What the saver did with one batch of effects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveOutcome {
+    /// The session generation written, or the error.
+    pub session: Option<Result<u64, String>>,
+    pub draft: Option<Result<(), String>>,
+}
+
+pub fn update(app: &mut App, action: Action) {
+    match action {
+        Action::Key(key) => {
+            // Release and repeat reports (kitty protocol, Windows) are not
+            // keystrokes.
+            if key.kind != KeyEventKind::Press {
+                return;
+            }
+            on_key(app, key);
+        }
+        Action::Paste(text) => on_paste(app, &text),
+        Action::Tick(now) => app.now = now,
+        Action::SaveDraftNow => flush_draft(app),
+        Action::Saved(outcome) => on_saved(app, outcome),
+        Action::RetrySave => {
+            if app.save_error.is_some() {
+                request_session_save(app);
+                app.draft_dirty = true;
+                flush_draft(app);
+            }
+        }
+        Action::Terminate => {
+            begin_quit(app);
+            // Nobody is there to answer a question: leave once the saver
+            // is done, whatever it says.
+            app.quit = true;
+        }
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent) {
+    if app.modal.is_some() {
+        on_modal_key(app, key);
+        return;
+    }
+    app.notice = None;
+    let context = match app.focus {
+        Focus::Editor => Context::Editor,
+        Focus::Entries => Context::Entries,
+    };
+    if let Some(cmd) = keymap::lookup(context, &key) {
+        if cmd != Command::TabComplete {
+            app.completion = None;
+        }
+        run(app, cmd);
+        return;
+    }
+    app.completion = None;
+    if app.focus == Focus::Editor {
+        let typed = matches!(key.code, KeyCode::Char(_))
+            && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        // Emacs-style shortcuts of the textarea stay available, except
+        // those the app owns (they were looked up above).
+        if app.editor.input(key) || typed {
+            app.draft_dirty = true;
+        }
+    }
+}
+
+fn on_paste(app: &mut App, text: &str) {
+    if app.modal.is_some() || app.focus != Focus::Editor {
+        return;
+    }
+    // Line breaks of any platform become \n; other controls (an ESC in a
+    // copied terminal line) would only be noise in the record.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let clean: String = text
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect();
+    if !clean.is_empty() {
+        app.editor.insert_str(&clean);
+        app.completion = None;
+        app.draft_dirty = true;
+    }
+}
+
+fn run(app: &mut App, cmd: Command) {
+    let now = app.now;
+    match cmd {
+        Command::Commit => commit(app),
+        Command::NewLine => {
+            app.editor.insert_newline();
+            app.draft_dirty = true;
+        }
+        Command::TabComplete => {
+            if !complete(&mut app.editor, &mut app.completion, &app.speakers, &app.tags) {
+                app.draft_kind = app.draft_kind.next();
+                app.draft_dirty = true;
+            } else {
+                app.draft_dirty = true;
+            }
+        }
+        Command::NextBlock | Command::PrevBlock => {
+            let cur = app.current();
+            let target = if cmd == Command::NextBlock {
+                cur + 1
+            } else {
+                match cur.checked_sub(1) {
+                    Some(t) => t,
+                    None => return,
+                }
+            };
+            if writable(app) && app.session.switch_block(target, now) {
+                app.selected = None;
+                if app.focus == Focus::Entries && !app.current_entries().is_empty() {
+                    app.selected = Some(app.current_entries().len() - 1);
+                }
+                changed(app);
+            }
+        }
+        Command::FocusEntries => {
+            app.focus = Focus::Entries;
+            let n = app.current_entries().len();
+            app.selected = n.checked_sub(1);
+        }
+        Command::FocusEditor => {
+            app.focus = Focus::Editor;
+            app.selected = None;
+        }
+        Command::SaveNow => {
+            if writable(app) {
+                request_session_save(app);
+                app.draft_dirty = true;
+                flush_draft(app);
+            }
+        }
+        Command::Quit => begin_quit(app),
+        Command::Help => app.modal = Some(Modal::Help),
+        Command::ToggleQuestions => app.show_questions = !app.show_questions,
+        Command::SelectUp => select_by(app, -1),
+        Command::SelectDown => select_by(app, 1),
+        Command::PageUp => select_by(app, -10),
+        Command::PageDown => select_by(app, 10),
+        Command::SelectFirst => select_by(app, isize::MIN / 2),
+        Command::SelectLast => select_by(app, isize::MAX / 2),
+        Command::EditEntry => edit_selected(app),
+        Command::ChangeKind => {
+            if !writable(app) {
+                return;
+            }
+            if let Some(pos) = selected_pos(app)
+                && let Some(e) = app.session.entry_mut(pos)
+            {
+                e.kind = e.kind.next();
+                e.edited = Some(now);
+                changed(app);
+            }
+        }
+        Command::MoveEntry => {
+            if writable(app)
+                && let Some(e) = app.selected_entry()
+            {
+                app.modal = Some(Modal::MoveTo {
+                    entry_id: e.id.clone(),
+                    target: app.current(),
+                });
+            }
+        }
+        Command::DeleteEntry => {
+            if writable(app)
+                && let Some(e) = app.selected_entry()
+            {
+                app.modal = Some(Modal::ConfirmDelete {
+                    entry_id: e.id.clone(),
+                });
+            }
+        }
+        Command::UndoDelete => undo_delete(app),
+    }
+}
+
+fn on_modal_key(app: &mut App, key: KeyEvent) {
+    let Some(modal) = app.modal.clone() else {
+        return;
+    };
+    let code = key.code;
+    let yes = matches!(code, KeyCode::Char('y' | 'Y') | KeyCode::Enter);
+    let no = matches!(code, KeyCode::Char('n' | 'N') | KeyCode::Esc);
+    match modal {
+        Modal::Help => {
+            if matches!(code, KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('q') | KeyCode::Enter) {
+                app.modal = None;
+            }
+        }
+        Modal::ConfirmDelete { entry_id } => {
+            if yes {
+                app.modal = None;
+                delete_entry(app, &entry_id);
+            } else if no {
+                app.modal = None;
+            }
+        }
+        Modal::MoveTo { entry_id, target } => {
+            let n = app.session.blocks.len();
+            match code {
+                KeyCode::Up => {
+                    app.modal = Some(Modal::MoveTo {
+                        entry_id,
+                        target: target.saturating_sub(1),
+                    })
+                }
+                KeyCode::Down => {
+                    app.modal = Some(Modal::MoveTo {
+                        entry_id,
+                        target: (target + 1).min(n.saturating_sub(1)),
+                    })
+                }
+                KeyCode::Char(c @ '1'..='9') => {
+                    let t = c as usize - '1' as usize;
+                    if t < n {
+                        app.modal = None;
+                        move_entry(app, &entry_id, t);
+                    }
+                }
+                KeyCode::Enter => {
+                    app.modal = None;
+                    move_entry(app, &entry_id, target);
+                }
+                KeyCode::Esc => app.modal = None,
+                _ => {}
+            }
+        }
+        Modal::ConfirmQuitUnsaved => {
+            if matches!(code, KeyCode::Char('y' | 'Y')) {
+                app.modal = None;
+                app.quit = true;
+            } else if no {
+                app.modal = None;
+            }
+        }
+    }
+}
+
+fn writable(app: &mut App) -> bool {
+    match &app.read_only {
+        Some(why) => {
+            app.notice = Some(format!("Read-only: {why}"));
+            false
+        }
+        None => true,
+    }
+}
+
+/// Marks the session changed and queues its save.
+fn changed(app: &mut App) {
+    app.session.updated = app.now;
+    request_session_save(app);
+}
+
+fn request_session_save(app: &mut App) {
+    if app.read_only.is_some() {
+        return;
+    }
+    app.generation += 1;
+    app.effects.push(Effect::SaveSession {
+        session: Box::new(app.session.clone()),
+        generation: app.generation,
+    });
+}
+
+fn flush_draft(app: &mut App) {
+    if !app.draft_dirty || app.read_only.is_some() {
+        return;
+    }
+    app.draft_dirty = false;
+    if app.draft_is_empty() {
+        app.effects.push(Effect::ClearDraft);
+    } else {
+        app.effects.push(Effect::SaveDraft(app.draft()));
+    }
+}
+
+fn commit(app: &mut App) {
+    if app.draft_is_empty() || !writable(app) {
+        return;
+    }
+    let now = app.now;
+    let parsed = parse_draft(&app.draft_text(), &app.speakers);
+    if parsed.text.trim().is_empty() {
+        app.notice = Some("Nothing to commit: the entry has markers but no text.".into());
+        return;
+    }
+    let kind = parsed.kind.unwrap_or(app.draft_kind);
+    let edit_pos = app
+        .editing
+        .take()
+        .and_then(|id| app.session.find_entry(&id));
+    match edit_pos.and_then(|pos| app.session.entry_mut(pos)) {
+        Some(e) => {
+            e.kind = kind;
+            e.speaker = parsed.speaker;
+            e.set_text(parsed.text);
+            e.edited = Some(now);
+            app.notice = Some("Entry updated.".into());
+        }
+        None => {
+            let mut entry = Entry::new(kind, parsed.text, parsed.speaker, now);
+            entry.id = std::mem::replace(&mut app.draft_entry_id, new_id());
+            let i = app.current();
+            if let Some(b) = app.session.blocks.get_mut(i) {
+                b.entries.push(entry);
+            }
+        }
+    }
+    app.editor = new_editor();
+    app.draft_kind = crate::model::Kind::Note;
+    app.completion = None;
+    app.draft_dirty = false;
+    app.refresh_names();
+    changed(app);
+    // After the session, so a crash in between leaves a draft whose id is
+    // in the session, which the next start recognises and drops.
+    app.effects.push(Effect::ClearDraft);
+}
+
+fn begin_quit(app: &mut App) {
+    if app.read_only.is_some() {
+        if app.draft_is_empty() {
+            app.quit = true;
+        } else {
+            app.modal = Some(Modal::ConfirmQuitUnsaved);
+        }
+        return;
+    }
+    app.session.stop_clock(app.now);
+    changed(app);
+    app.draft_dirty = true;
+    flush_draft(app);
+    app.quitting = true;
+}
+
+fn on_saved(app: &mut App, outcome: SaveOutcome) {
+    let mut error = None;
+    let wrote_session = outcome.session.is_some();
+    match outcome.session {
+        Some(Ok(generation)) => app.saved_generation = app.saved_generation.max(generation),
+        Some(Err(e)) => error = Some(e),
+        None => {}
+    }
+    if let Some(Err(e)) = outcome.draft {
+        error.get_or_insert(e);
+        app.draft_dirty = true;
+    }
+    match error {
+        Some(e) => {
+            app.save_error = Some(e);
+            if app.quitting && !app.quit {
+                app.quitting = false;
+                app.modal = Some(Modal::ConfirmQuitUnsaved);
+            }
+        }
+        None => {
+            if wrote_session || app.saved_generation >= app.generation {
+                app.save_error = None;
+            }
+            if app.quitting && !app.has_unsaved() {
+                app.quit = true;
+            }
+        }
+    }
+}
+
+fn select_by(app: &mut App, delta: isize) {
+    let n = app.current_entries().len();
+    if n == 0 {
+        app.selected = None;
+        return;
+    }
+    let cur = app.selected.unwrap_or(n - 1) as isize;
+    let next = cur.saturating_add(delta).clamp(0, n as isize - 1);
+    app.selected = Some(next as usize);
+}
+
+fn selected_pos(app: &App) -> Option<EntryPos> {
+    let entry = app.selected?;
+    (entry < app.current_entries().len()).then(|| EntryPos {
+        block: app.current(),
+        entry,
+    })
+}
+
+fn edit_selected(app: &mut App) {
+    if !writable(app) {
+        return;
+    }
+    let Some(e) = app.selected_entry().cloned() else {
+        return;
+    };
+    if !app.draft_is_empty() {
+        app.notice = Some("Commit or clear the draft in the editor first.".into());
+        return;
+    }
+    // The speaker goes back in as a marker, so it can be corrected too.
+    let text = match &e.speaker {
+        Some(s) => format!("@{s} {}", e.text),
+        None => e.text.clone(),
+    };
+    app.editor = editor_with(&text);
+    app.draft_kind = e.kind;
+    app.editing = Some(e.id);
+    app.focus = Focus::Editor;
+    app.selected = None;
+    app.draft_dirty = true;
+    app.notice = Some("Editing: Enter saves the change.".into());
+}
+
+fn delete_entry(app: &mut App, entry_id: &str) {
+    let Some(pos) = app.session.find_entry(entry_id) else {
+        return;
+    };
+    let block = &mut app.session.blocks[pos.block];
+    let entry = block.entries.remove(pos.entry);
+    app.undo.push(Deleted {
+        block_id: block.id.clone(),
+        index: pos.entry,
+        entry,
+    });
+    let n = app.current_entries().len();
+    app.selected = app.selected.map(|s| s.min(n.saturating_sub(1))).filter(|_| n > 0);
+    app.notice = Some("Entry deleted. Press u to undo.".into());
+    changed(app);
+}
+
+fn undo_delete(app: &mut App) {
+    if !writable(app) {
+        return;
+    }
+    let Some(d) = app.undo.pop() else {
+        app.notice = Some("Nothing to undo.".into());
+        return;
+    };
+    // The block may have been removed meanwhile; the entry then lands in
+    // the current block rather than being lost.
+    let b = app
+        .session
+        .block_index(&d.block_id)
+        .unwrap_or_else(|| app.current());
+    let Some(block) = app.session.blocks.get_mut(b) else {
+        app.undo.push(d);
+        return;
+    };
+    let index = d.index.min(block.entries.len());
+    block.entries.insert(index, d.entry);
+    if b == app.current() {
+        app.selected = Some(index);
+    }
+    app.notice = Some("Delete undone.".into());
+    changed(app);
+}
+
+fn move_entry(app: &mut App, entry_id: &str, target: usize) {
+    let Some(pos) = app.session.find_entry(entry_id) else {
+        return;
+    };
+    if target == pos.block || target >= app.session.blocks.len() {
+        return;
+    }
+    let entry = app.session.blocks[pos.block].entries.remove(pos.entry);
+    // Keep the target block in the order things were said.
+    let dest = &mut app.session.blocks[target].entries;
+    let at = dest
+        .iter()
+        .position(|e| e.created.instant > entry.created.instant)
+        .unwrap_or(dest.len());
+    dest.insert(at, entry);
+    let n = app.current_entries().len();
+    app.selected = app.selected.map(|s| s.min(n.saturating_sub(1))).filter(|_| n > 0);
+    app.notice = Some(format!("Entry moved to block {}.", target + 1));
+    changed(app);
+}

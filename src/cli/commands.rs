@@ -1,0 +1,367 @@
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::Failure;
+use crate::export::{self, Format};
+use crate::model::{Entry, Kind, Session, Stamp, Template, parse_draft, template};
+use crate::store::{self, Store};
+use crate::text::{sanitize, sanitize_line};
+
+pub fn open_latest(store: &Store) -> Result<ExitCode, Failure> {
+    match store.latest_open()? {
+        Some(s) => open_path(store, s.path),
+        None => new(store, None, None, false),
+    }
+}
+
+pub fn open(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
+    let path = store.resolve(spec)?;
+    open_path(store, path)
+}
+
+fn open_path(store: &Store, path: PathBuf) -> Result<ExitCode, Failure> {
+    crate::tui::run(store, path)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn new(
+    store: &Store,
+    title: Option<&str>,
+    template: Option<&str>,
+    no_open: bool,
+) -> Result<ExitCode, Failure> {
+    let template = find_template(store, template)?;
+    let session = Session::from_template(&template, title, Stamp::now());
+    let path = store.create(&session)?;
+    if no_open {
+        println!("{}\t{}", session.id, path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    open_path(store, path)
+}
+
+/// "default" (or nothing) is the built-in agenda; a NAME is looked up in
+/// the templates folder; anything with a slash or ending in .json is a path.
+pub fn find_template(store: &Store, spec: Option<&str>) -> Result<Template, Failure> {
+    let spec = match spec {
+        None => return Ok(Template::builtin()),
+        Some(s) if s == template::BUILTIN_NAME => return Ok(Template::builtin()),
+        Some(s) => s,
+    };
+    let path = if spec.contains('/') || spec.ends_with(".json") {
+        PathBuf::from(spec)
+    } else {
+        store.templates_dir().join(format!("{spec}.json"))
+    };
+    let bytes = store::read_limited(&path).map_err(|e| {
+        Failure::from(e).hint(format!(
+            "templates are JSON files in {}; \"default\" is the built-in agenda",
+            store.templates_dir().display()
+        ))
+    })?;
+    serde_json::from_slice::<Template>(&bytes).map_err(|e| {
+        Failure::new(format!(
+            "{}: not a template at line {}, column {}: {}",
+            path.display(),
+            e.line(),
+            e.column(),
+            sanitize_line(&e.to_string())
+        ))
+        .hint("a template needs \"template_version\": 1 and a \"blocks\" list")
+    })
+}
+
+pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
+    let listing = store.list()?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let bad: Vec<serde_json::Value> = listing
+            .bad
+            .iter()
+            .map(|e| serde_json::json!({"path": e.path(), "error": e.to_string()}))
+            .collect();
+        let v = serde_json::json!({"sessions": listing.sessions, "unreadable": bad});
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if listing.sessions.is_empty() && listing.bad.is_empty() {
+        let _ = writeln!(
+            out,
+            "No sessions in {}. Start one with `rapporteur new`.",
+            store.dir().display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let _ = writeln!(
+        out,
+        "{:<12} {:<10} {:>7} {:>5}  TITLE",
+        "ID", "DATE", "ENTRIES", "RECS"
+    );
+    for s in &listing.sessions {
+        let date = s.date.map(|d| d.to_string()).unwrap_or_default();
+        let mut title = sanitize_line(&s.title).into_owned();
+        if s.ended {
+            title.push_str("  [ended]");
+        }
+        if s.read_only {
+            title.push_str("  [newer version, read-only]");
+        }
+        let _ = writeln!(
+            out,
+            "{:<12} {:<10} {:>7} {:>5}  {}",
+            sanitize_line(&s.id),
+            date,
+            s.entries,
+            s.recommendations,
+            title
+        );
+    }
+    if !listing.bad.is_empty() {
+        let _ = writeln!(out, "\nUnreadable files (left untouched):");
+        for e in &listing.bad {
+            let _ = writeln!(out, "  {}", sanitize_line(&e.to_string()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
+    let path = store.resolve(spec)?;
+    let loaded = store::load(&path)?;
+    let s = &loaded.session;
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{}", sanitize_line(&s.title));
+    let mut line = Vec::new();
+    if let Some(d) = s.date {
+        line.push(d.to_string());
+    }
+    if !s.location.is_empty() {
+        line.push(sanitize_line(&s.location).into_owned());
+    }
+    line.push(format!("id {}", sanitize_line(&s.id)));
+    let _ = writeln!(out, "{}", line.join(" · "));
+    if let Some(v) = loaded.newer_version {
+        let _ = writeln!(
+            out,
+            "(written by a newer rapporteur, schema {v}: read-only here)"
+        );
+    }
+    if !s.participants.is_empty() {
+        let names: Vec<String> = s
+            .participants
+            .iter()
+            .map(|p| sanitize_line(&p.label()).into_owned())
+            .collect();
+        let _ = writeln!(out, "Participants: {}", names.join(", "));
+    }
+    let now = s.updated;
+    for (i, b) in s.blocks.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n== {}/{} {} ({} of {} planned) ==",
+            i + 1,
+            s.blocks.len(),
+            sanitize_line(&b.title),
+            export::minutes(b.spent_at(&now)),
+            export::minutes(b.planned_seconds())
+        );
+        if b.entries.is_empty() {
+            let _ = writeln!(out, "  (no entries)");
+        }
+        for e in &b.entries {
+            let who = e
+                .speaker
+                .as_deref()
+                .map(|s| format!(" {}:", sanitize_line(s)))
+                .unwrap_or_default();
+            let text = sanitize(&e.text);
+            let mut lines = text.lines();
+            let _ = writeln!(
+                out,
+                "  {} [{}]{} {}",
+                e.created.hm(),
+                e.kind.as_str(),
+                who,
+                lines.next().unwrap_or("")
+            );
+            for l in lines {
+                let _ = writeln!(out, "        {l}");
+            }
+        }
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn note(
+    store: &Store,
+    spec: &str,
+    text: &str,
+    block: Option<&str>,
+    kind: Option<&str>,
+    speaker: Option<&str>,
+) -> Result<ExitCode, Failure> {
+    let kind = match kind {
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            Failure::new(format!("unknown kind {:?}", sanitize_line(k)))
+                .hint("use note, recommendation, question, decision or action")
+        })?),
+        None => None,
+    };
+    let path = store.resolve(spec)?;
+    // Lock before reading, so no writer can slip in between our read and
+    // our write.
+    let _lock = store::acquire(&path)?;
+    let loaded = store::load(&path)?;
+    if loaded.read_only() {
+        return Err(store::StoreError::ReadOnly { path }.into());
+    }
+    let mut session = loaded.session;
+    let index = match block {
+        Some(b) => session.find_block(b).ok_or_else(|| {
+            Failure::new(format!("no block {:?} in this session", sanitize_line(b))).hint(format!(
+                "give a number from 1 to {} or one of the ids: {}",
+                session.blocks.len(),
+                session
+                    .blocks
+                    .iter()
+                    .map(|b| sanitize_line(&b.id).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?,
+        None => session.current_index(),
+    };
+    if session.blocks.is_empty() {
+        return Err(Failure::new("this session has no blocks").hint("add one in the setup screen"));
+    }
+    let parsed = parse_draft(text, &session.speaker_names());
+    if parsed.text.trim().is_empty() {
+        return Err(Failure::new("the entry is empty").hint("give the text to record"));
+    }
+    let speaker = speaker
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or(parsed.speaker);
+    let now = Stamp::now();
+    let entry = Entry::new(
+        kind.or(parsed.kind).unwrap_or(Kind::Note),
+        parsed.text,
+        speaker,
+        now,
+    );
+    let id = entry.id.clone();
+    let kind = entry.kind;
+    session.blocks[index].entries.push(entry);
+    session.updated = now;
+    store::save(&path, &session)?;
+    println!(
+        "{id}\t{}\tblock {} {}",
+        kind.as_str(),
+        index + 1,
+        sanitize_line(&session.blocks[index].title)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(
+    store: &Store,
+    spec: &str,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<ExitCode, Failure> {
+    let path = store.resolve(spec)?;
+    let loaded = store::load(&path)?;
+    let text = export::render(&loaded.session, format)
+        .map_err(|e| Failure::new(format!("cannot export: {e}")))?;
+    match output {
+        None => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+        Some(out) => {
+            store::write_bytes(out, text.as_bytes())?;
+            eprintln!("wrote {}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
+    let paths = if paths.is_empty() {
+        if !store.dir().exists() {
+            println!("{}: no sessions folder yet", store.dir().display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        store.session_paths()?
+    } else {
+        paths.to_vec()
+    };
+    let mut bad = 0;
+    for path in &paths {
+        match store::load(path) {
+            Ok(loaded) => {
+                let s = &loaded.session;
+                let mut notes = problems(s);
+                if let Some(v) = loaded.newer_version {
+                    notes.push(format!("written by a newer rapporteur (schema {v}); read-only here"));
+                }
+                if let Ok(meta) = std::fs::metadata(path)
+                    && meta.permissions().mode() & 0o077 != 0
+                {
+                    notes.push(format!(
+                        "readable by others (mode {:o}); run chmod 600 on it",
+                        meta.permissions().mode() & 0o777
+                    ));
+                }
+                println!(
+                    "ok   {} ({} entries in {} blocks)",
+                    path.display(),
+                    s.entry_count(),
+                    s.blocks.len()
+                );
+                for n in notes {
+                    println!("     warning: {}", sanitize_line(&n));
+                }
+            }
+            Err(e) => {
+                bad += 1;
+                println!("BAD  {}", sanitize_line(&e.to_string()));
+                println!("     {}", e.hint());
+            }
+        }
+    }
+    if bad > 0 {
+        eprintln!("rapporteur: {bad} of {} files are bad", paths.len());
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Things that load but are not as rapporteur writes them.
+fn problems(s: &Session) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for b in &s.blocks {
+        if !ids.insert(&b.id) {
+            out.push(format!("block id {:?} is used twice", b.id));
+        }
+    }
+    let mut entry_ids = std::collections::HashSet::new();
+    for b in &s.blocks {
+        for e in &b.entries {
+            if !entry_ids.insert(&e.id) {
+                out.push(format!("entry id {:?} is used twice", e.id));
+            }
+        }
+    }
+    if let Some(c) = &s.current_block
+        && s.block_index(c).is_none()
+    {
+        out.push(format!("current_block {c:?} names no block"));
+    }
+    out
+}

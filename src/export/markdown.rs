@@ -1,0 +1,202 @@
+//! The rapporteur's report in Markdown.
+
+use std::fmt::Write;
+
+use crate::model::{Entry, Kind, Session};
+use crate::text::{sanitize, sanitize_line};
+
+use super::minutes;
+
+pub fn markdown(s: &Session) -> String {
+    let mut out = String::new();
+    let title = if s.title.trim().is_empty() {
+        "Workshop report".to_string()
+    } else {
+        sanitize_line(&s.title).into_owned()
+    };
+    let _ = writeln!(out, "# {}\n", escape_line(&title));
+    let mut facts: Vec<(&str, String)> = Vec::new();
+    if let Some(d) = s.date {
+        facts.push(("Date", d.to_string()));
+    }
+    for (label, value) in [
+        ("Place", &s.location),
+        ("Facilitator", &s.facilitator),
+        ("Rapporteur", &s.rapporteur),
+    ] {
+        if !value.trim().is_empty() {
+            facts.push((label, sanitize_line(value).into_owned()));
+        }
+    }
+    if !s.organizers.is_empty() {
+        facts.push((
+            "Organizers",
+            s.organizers
+                .iter()
+                .map(|o| sanitize_line(o).into_owned())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
+    }
+    for (label, value) in &facts {
+        let _ = writeln!(out, "- **{label}:** {}", escape_line(value));
+    }
+    if !s.participants.is_empty() {
+        let _ = writeln!(out, "- **Participants:** {}", s.participants.len());
+    }
+    out.push('\n');
+
+    let now = s.updated;
+    out.push_str("## Agenda\n\n| # | Block | Planned | Spent |\n|---|---|---|---|\n");
+    for (i, b) in s.blocks.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            i + 1,
+            escape_cell(&sanitize_line(&b.title)),
+            minutes(b.planned_seconds()),
+            minutes(b.spent_at(&now))
+        );
+    }
+    out.push('\n');
+
+    // Recommendations are numbered once across the session, so "R7" means
+    // the same thing in the summary and in the block's discussion.
+    let mut number = 0;
+    let mut numbers: Vec<Vec<usize>> = Vec::new();
+    out.push_str("## Key recommendations\n\n");
+    let total = s.count(Kind::Recommendation);
+    if total == 0 {
+        out.push_str("No recommendations were recorded.\n\n");
+    }
+    for b in &s.blocks {
+        let mut nums = Vec::new();
+        let recs: Vec<&Entry> = b.entries.iter().filter(|e| e.kind == Kind::Recommendation).collect();
+        if !recs.is_empty() {
+            let _ = writeln!(out, "### {}\n", escape_line(&sanitize_line(&b.title)));
+        }
+        for e in recs {
+            number += 1;
+            nums.push(number);
+            let _ = write!(out, "{number}. {}", item_text(e));
+            let mut meta = Vec::new();
+            if let Some(a) = e.addressee.as_deref().filter(|a| !a.trim().is_empty()) {
+                meta.push(format!("to: {}", sanitize_line(a)));
+            }
+            if let Some(r) = e.reference.as_deref().filter(|r| !r.trim().is_empty()) {
+                meta.push(format!("ref.: {}", sanitize_line(r)));
+            }
+            if let Some(st) = e.status {
+                meta.push(st.as_str().to_string());
+            }
+            if let Some(sp) = &e.speaker {
+                meta.push(format!("— {}", sanitize_line(sp)));
+            }
+            if !meta.is_empty() {
+                let _ = write!(out, " _({})_", escape_line(&meta.join("; ")));
+            }
+            out.push('\n');
+        }
+        if !nums.is_empty() {
+            out.push('\n');
+        }
+        numbers.push(nums);
+    }
+
+    out.push_str("## Discussion by block\n\n");
+    for (i, b) in s.blocks.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "### {}. {}\n",
+            i + 1,
+            escape_line(&sanitize_line(&b.title))
+        );
+        let _ = writeln!(
+            out,
+            "_Planned {}, spent {}._\n",
+            minutes(b.planned_seconds()),
+            minutes(b.spent_at(&now))
+        );
+        if b.entries.is_empty() {
+            out.push_str("Nothing was recorded.\n\n");
+            continue;
+        }
+        let recs = &numbers[i];
+        if !recs.is_empty() {
+            let list: Vec<String> = recs.iter().map(|n| n.to_string()).collect();
+            let _ = writeln!(out, "Recommendations: {} (see above).\n", list.join(", "));
+        }
+        for (kind, heading) in [
+            (Kind::Decision, "Decisions"),
+            (Kind::Action, "Actions"),
+            (Kind::Question, "Questions"),
+            (Kind::Note, "Notes"),
+        ] {
+            let items: Vec<&Entry> = b.entries.iter().filter(|e| e.kind == kind).collect();
+            if items.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "#### {heading}\n");
+            for e in items {
+                let _ = write!(out, "- ");
+                if let Some(sp) = &e.speaker {
+                    let _ = write!(out, "**{}:** ", escape_line(&sanitize_line(sp)));
+                }
+                let _ = writeln!(out, "{}", item_text(e));
+            }
+            out.push('\n');
+        }
+    }
+
+    if !s.participants.is_empty() {
+        out.push_str("## Annex: participants\n\n| Name | Organization |\n|---|---|\n");
+        for p in &s.participants {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                escape_cell(&sanitize_line(&p.name)),
+                escape_cell(&sanitize_line(&p.organization))
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Entry text as a list item: continuation lines indented so that a
+/// multi-line entry stays one item.
+fn item_text(e: &Entry) -> String {
+    let text = sanitize(&e.text);
+    let mut lines = text.lines();
+    let mut out = escape_line(lines.next().unwrap_or(""));
+    for l in lines {
+        out.push_str("  \n   ");
+        out.push_str(&escape_line(l));
+    }
+    out
+}
+
+/// Keeps a line from being read as Markdown structure it was not meant
+/// to be (a heading, a list item, raw HTML).
+fn escape_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '_' | '`' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    if out.starts_with('#') || out.starts_with("- ") || out.starts_with("+ ") {
+        out.insert(0, '\\');
+    }
+    out
+}
+
+fn escape_cell(s: &str) -> String {
+    escape_line(s).replace('|', "\\|")
+}

@@ -1,0 +1,123 @@
+//! The background writer. The UI hands it snapshots and goes on; it
+//! writes them in order on its own thread and reports back, so typing
+//! never waits for fsync.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use crate::model::{Draft, Session};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftOp {
+    Save(Draft),
+    Clear,
+}
+
+/// One batch of writes. The session is always written before the draft,
+/// so a committed entry is on disk before its draft disappears.
+#[derive(Debug, Default)]
+pub struct Job {
+    pub session: Option<(u64, Box<Session>)>,
+    pub draft: Option<DraftOp>,
+}
+
+impl Job {
+    pub fn is_empty(&self) -> bool {
+        self.session.is_none() && self.draft.is_none()
+    }
+
+    /// Folds a later job into this one: only the newest snapshot of each
+    /// file needs writing.
+    fn merge(&mut self, later: Job) {
+        if later.session.is_some() {
+            self.session = later.session;
+        }
+        if later.draft.is_some() {
+            self.draft = later.draft;
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub session: Option<Result<u64, String>>,
+    pub draft: Option<Result<(), String>>,
+}
+
+/// Carries out one job against the files of the session at `path`.
+pub fn execute(path: &std::path::Path, job: Job) -> Report {
+    let session = job.session.map(|(generation, s)| {
+        super::save(path, &s)
+            .map(|()| generation)
+            .map_err(|e| describe(&e))
+    });
+    let draft = job.draft.map(|op| {
+        match op {
+            DraftOp::Save(d) => super::save_draft(path, &d),
+            DraftOp::Clear => super::clear_draft(path),
+        }
+        .map_err(|e| describe(&e))
+    });
+    Report { session, draft }
+}
+
+/// The reason in a few words, for the header.
+fn describe(e: &super::StoreError) -> String {
+    match e {
+        super::StoreError::Save { source, .. } => match source.raw_os_error() {
+            Some(libc::ENOSPC) => "disk full".to_string(),
+            Some(libc::EROFS) => "file system is read-only".to_string(),
+            Some(libc::EACCES) | Some(libc::EPERM) => "permission denied".to_string(),
+            Some(libc::ENOENT) => "the sessions folder is gone".to_string(),
+            Some(libc::EIO) => "input/output error".to_string(),
+            _ => source.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+pub struct Saver {
+    tx: Option<mpsc::Sender<Job>>,
+    done: mpsc::Receiver<()>,
+}
+
+impl Saver {
+    /// Starts the writer thread for the session at `path`. `report` is
+    /// called on that thread after every batch.
+    pub fn spawn(path: PathBuf, report: impl Fn(Report) + Send + 'static) -> Saver {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let (done_tx, done) = mpsc::channel();
+        thread::Builder::new()
+            .name("rapporteur-saver".into())
+            .spawn(move || {
+                while let Ok(mut job) = rx.recv() {
+                    while let Ok(more) = rx.try_recv() {
+                        job.merge(more);
+                    }
+                    report(execute(&path, job));
+                }
+                let _ = done_tx.send(());
+            })
+            .map(|_| ())
+            .unwrap_or_else(|_| ());
+        Saver { tx: Some(tx), done }
+    }
+
+    pub fn send(&self, job: Job) {
+        if job.is_empty() {
+            return;
+        }
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(job);
+        }
+    }
+
+    /// Waits, at most `limit`, for every queued write to finish. Returns
+    /// false if the writer is still busy (a hung disk, say).
+    pub fn finish(mut self, limit: Duration) -> bool {
+        self.tx = None;
+        self.done.recv_timeout(limit).is_ok()
+    }
+}

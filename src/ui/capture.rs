@@ -1,0 +1,380 @@
+//! The capture screen: header, agenda, guiding questions, entries, editor.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+use crate::app::keymap::KEYMAP;
+use crate::app::{App, Focus, Modal, SaveStatus};
+use crate::text::{sanitize, sanitize_line, truncate, width};
+use crate::ui::widgets::{EntryList, Popup, centered, clock, short_minutes};
+use crate::ui::{help, theme};
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < 2 || area.height < 2 {
+        return;
+    }
+    let editor_height = editor_height(app, area.height);
+    let [header, body, editor, footer] = Layout::vertical([
+        Constraint::Length(2.min(area.height)),
+        Constraint::Min(0),
+        Constraint::Length(editor_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(app, frame, header);
+    let show_agenda = body.width >= 60 && body.height >= 3;
+    let main = if show_agenda {
+        let agenda_width = (body.width / 4).clamp(24, 36);
+        let [agenda, main] =
+            Layout::horizontal([Constraint::Length(agenda_width), Constraint::Min(0)]).areas(body);
+        render_agenda(app, frame, agenda);
+        main
+    } else {
+        body
+    };
+    render_main(app, frame, main);
+    render_editor(app, frame, editor);
+    render_footer(app, frame, footer);
+    match &app.modal {
+        None => {}
+        Some(Modal::Help) => help::render(frame, area),
+        Some(Modal::ConfirmDelete { entry_id }) => render_confirm_delete(app, frame, area, entry_id),
+        Some(Modal::MoveTo { target, .. }) => render_move(app, frame, area, *target),
+        Some(Modal::ConfirmQuitUnsaved) => render_confirm_quit(app, frame, area),
+    }
+}
+
+fn editor_height(app: &App, total: u16) -> u16 {
+    let lines = app.editor.lines().len() as u16;
+    // Borders plus the text, between 3 and a third of the screen.
+    (lines + 2).clamp(3, (total / 3).max(3)).min(total.saturating_sub(3))
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect) {
+    frame.render_widget(Block::new().style(theme::header()), area);
+    let s = &app.session;
+    let w = area.width as usize;
+    // Line 1: title, wall clock, save state.
+    let (save_text, save_style) = match app.save_status() {
+        SaveStatus::Saved => ("✓ saved".to_string(), theme::saved()),
+        SaveStatus::Saving => ("… saving".to_string(), theme::saving()),
+        SaveStatus::Failed(e) => (format!("✗ NOT SAVED: {e} (retrying)"), theme::error()),
+        SaveStatus::ReadOnly(why) => (format!("READ-ONLY: {why}"), theme::error()),
+    };
+    let paused = if s.is_paused() { "  PAUSED" } else { "" };
+    let right = format!("{}{}  ", app.now.hms(), paused);
+    let save_text = truncate(&save_text, w.saturating_sub(width(&right) + 12).max(8)).into_owned();
+    let title_room = w.saturating_sub(width(&right) + width(&save_text) + 3);
+    let title = sanitize_line(&s.title);
+    let title = truncate(&title, title_room);
+    let pad = w.saturating_sub(1 + width(&title) + width(&right) + width(&save_text) + 1);
+    let line1 = Line::from(vec![
+        Span::styled(format!(" {title}"), theme::header_bold()),
+        Span::styled(" ".repeat(pad), theme::header()),
+        Span::styled(right, theme::header()),
+        Span::styled(save_text, save_style),
+        Span::styled(" ", theme::header()),
+    ]);
+    // Line 2: block k of N, its title, its timer.
+    let n = s.blocks.len();
+    let k = app.current();
+    let (block_title, spent, planned) = match s.blocks.get(k) {
+        Some(b) => (sanitize_line(&b.title).into_owned(), b.spent_at(&app.now), b.planned_seconds()),
+        None => ("no blocks".to_string(), 0, 0),
+    };
+    let (timer, timer_style) = timer_text(spent, planned);
+    let left = format!(" Block {} of {n} · ", (k + 1).min(n.max(1)));
+    let room = w.saturating_sub(width(&left) + width(&timer) + 2);
+    let block_title = truncate(&block_title, room).into_owned();
+    let pad = w.saturating_sub(width(&left) + width(&block_title) + width(&timer) + 1);
+    let line2 = Line::from(vec![
+        Span::styled(left, theme::header()),
+        Span::styled(block_title, theme::header_bold()),
+        Span::styled(" ".repeat(pad), theme::header()),
+        Span::styled(timer, timer_style),
+        Span::styled(" ", theme::header()),
+    ]);
+    frame.render_widget(Paragraph::new(vec![line1, line2]), area);
+}
+
+/// "12:30 / 30:00", warning in the last fifth, and plain about overruns.
+pub fn timer_text(spent: i64, planned: i64) -> (String, Style) {
+    if planned <= 0 {
+        return (format!(" {} ", clock(spent)), theme::timer_ok());
+    }
+    if spent > planned {
+        (
+            format!(" {} / {}  OVER +{} ", clock(spent), clock(planned), clock(spent - planned)),
+            theme::timer_over(),
+        )
+    } else if spent * 5 >= planned * 4 {
+        (
+            format!(" {} / {}  {} left ", clock(spent), clock(planned), clock(planned - spent)),
+            theme::timer_low(),
+        )
+    } else {
+        (format!(" {} / {} ", clock(spent), clock(planned)), theme::timer_ok())
+    }
+}
+
+fn render_agenda(app: &App, frame: &mut Frame, area: Rect) {
+    let s = &app.session;
+    let block = Block::new()
+        .borders(Borders::RIGHT)
+        .border_style(theme::border())
+        .title(Line::styled(" Agenda", theme::title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let cur = app.current();
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    for (i, b) in s.blocks.iter().enumerate() {
+        let spent = b.spent_at(&app.now);
+        let (mark, style) = if i == cur {
+            ("▶", theme::current_block())
+        } else if i < cur || spent > 0 {
+            ("✓", theme::done_block())
+        } else {
+            ("·", theme::upcoming_block())
+        };
+        let time = format!(" {}/{}", short_minutes(spent), short_minutes(b.planned_seconds()));
+        let head = format!("{mark} {}. ", i + 1);
+        let room = w.saturating_sub(width(&head) + width(&time));
+        let title = sanitize_line(&b.title);
+        let title = truncate(&title, room);
+        let pad = w.saturating_sub(width(&head) + width(&title) + width(&time));
+        let over = b.planned_seconds() > 0 && spent > b.planned_seconds();
+        lines.push(Line::from(vec![
+            Span::styled(head, style),
+            Span::styled(title.into_owned(), style),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(time, if over { theme::timer_over() } else { theme::dim() }),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "Total {} of {}",
+            short_minutes(s.spent_at(&app.now)),
+            short_minutes(s.planned_seconds())
+        ),
+        theme::dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_main(app: &App, frame: &mut Frame, area: Rect) {
+    let questions = app
+        .session
+        .blocks
+        .get(app.current())
+        .map(|b| b.guiding_questions.as_slice())
+        .unwrap_or(&[]);
+    let entries_area = if app.show_questions && !questions.is_empty() && area.height >= 8 {
+        let text: Vec<Line> = questions
+            .iter()
+            .map(|q| Line::from(format!("? {}", sanitize_line(q))))
+            .collect();
+        let max = (area.height / 3).max(3);
+        let wanted = questions
+            .iter()
+            .map(|q| (width(q) as u16 + 2).div_ceil(area.width.saturating_sub(2).max(1)))
+            .sum::<u16>()
+            + 1;
+        let [q, rest] =
+            Layout::vertical([Constraint::Length(wanted.min(max)), Constraint::Min(0)]).areas(area);
+        let block = Block::new()
+            .borders(Borders::BOTTOM)
+            .border_style(theme::border())
+            .style(theme::dim());
+        frame.render_widget(
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+            q,
+        );
+        rest
+    } else {
+        area
+    };
+    let count = app.current_entries().len();
+    let title = format!(" Entries ({count}) ");
+    let focused = app.focus == Focus::Entries;
+    let block = Block::new().title(Line::styled(
+        title,
+        if focused { theme::focus_border() } else { theme::title() },
+    ));
+    let inner = block.inner(entries_area);
+    frame.render_widget(block, entries_area);
+    let inner = Rect {
+        x: inner.x + 1.min(inner.width),
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    frame.render_widget(
+        EntryList {
+            entries: app.current_entries(),
+            selected: if focused { app.selected } else { None },
+            empty_hint: "Nothing recorded in this block yet. Type below and press Enter.",
+        },
+        inner,
+    );
+}
+
+fn render_editor(app: &App, frame: &mut Frame, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let (kind, speaker) = app.draft_preview();
+    let focused = app.focus == Focus::Editor && app.modal.is_none();
+    let mut title = vec![
+        Span::raw(" "),
+        Span::styled(format!(" {} ", kind.as_str().to_uppercase()), theme::kind(kind)),
+        Span::raw(" "),
+    ];
+    match speaker {
+        Some(s) => title.push(Span::styled(format!("@{} ", sanitize_line(&s)), theme::speaker())),
+        None => title.push(Span::styled("no speaker ", theme::dim())),
+    }
+    if app.editing.is_some() {
+        title.push(Span::styled("· editing an entry ", theme::notice()));
+    }
+    let hint = if app.editing.is_some() {
+        " Enter save change · Alt+Enter new line · Tab kind "
+    } else {
+        " Enter commit · Alt+Enter new line · Tab kind/complete "
+    };
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(if focused { theme::focus_border() } else { theme::border() })
+        .title(Line::from(title))
+        .title_bottom(Line::styled(hint, theme::dim()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(&app.editor, inner);
+    if focused && inner.width > 0 && inner.height > 0 {
+        let c = app.editor.screen_cursor();
+        let (top_row, top_col) = app.editor.scroll_offset();
+        let (row, col) = if app.editor.is_empty() {
+            (0, 0)
+        } else {
+            (
+                c.row.saturating_sub(top_row as usize),
+                c.col.saturating_sub(top_col as usize),
+            )
+        };
+        let x = inner.x + (col as u16).min(inner.width - 1);
+        let y = inner.y + (row as u16).min(inner.height - 1);
+        frame.set_cursor_position((x, y));
+    }
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    if let Some(n) = &app.notice {
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {}", sanitize_line(n)), theme::notice())),
+            area,
+        );
+        return;
+    }
+    let keys: &[(&str, &str)] = match app.focus {
+        Focus::Editor => &[
+            ("Ctrl+N/P", "block"),
+            ("Esc", "entries"),
+            ("Ctrl+S", "save"),
+            ("Ctrl+Q", "quit"),
+            ("F1", "help"),
+        ],
+        Focus::Entries => &[
+            ("↑↓", "select"),
+            ("e", "edit"),
+            ("k", "kind"),
+            ("m", "move"),
+            ("d", "delete"),
+            ("u", "undo"),
+            ("i", "editor"),
+            ("F1", "help"),
+        ],
+    };
+    debug_assert!(KEYMAP.iter().any(|b| b.label == "F1"));
+    let mut spans = vec![Span::raw(" ")];
+    for (k, what) in keys {
+        spans.push(Span::styled(*k, theme::key()));
+        spans.push(Span::styled(format!(" {what}  "), theme::dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_confirm_delete(app: &App, frame: &mut Frame, area: Rect, entry_id: &str) {
+    let text = app
+        .session
+        .find_entry(entry_id)
+        .and_then(|p| app.session.entry(p))
+        .map(|e| sanitize(&e.text).into_owned())
+        .unwrap_or_default();
+    let popup = Popup {
+        title: Line::styled(" Delete this entry? ", theme::title()),
+        body: Text::from(vec![
+            Line::raw(truncate(&text, 200).into_owned()),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("y", theme::key()),
+                Span::raw(" or Enter deletes (u undoes it) · "),
+                Span::styled("n", theme::key()),
+                Span::raw(" or Esc keeps it"),
+            ]),
+        ]),
+        footer: None,
+    };
+    frame.render_widget(popup, centered(area, 60, 8));
+}
+
+fn render_move(app: &App, frame: &mut Frame, area: Rect, target: usize) {
+    let mut lines: Vec<Line> = app
+        .session
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let style = if i == target { theme::selected() } else { Style::new() };
+            Line::styled(format!(" {}. {} ", i + 1, sanitize_line(&b.title)), style)
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("↑↓ choose · Enter moves · Esc cancels", theme::dim()));
+    let h = lines.len() as u16 + 2;
+    let popup = Popup {
+        title: Line::styled(" Move the entry to block ", theme::title()),
+        body: Text::from(lines),
+        footer: None,
+    };
+    frame.render_widget(popup, centered(area, 60, h));
+}
+
+fn render_confirm_quit(app: &App, frame: &mut Frame, area: Rect) {
+    let why = match (&app.save_error, &app.read_only) {
+        (Some(e), _) => format!("The last save failed: {}", sanitize_line(e)),
+        (None, Some(r)) => format!("This session is read-only ({}); the draft cannot be saved.", sanitize_line(r)),
+        _ => "Some changes are not saved yet.".to_string(),
+    };
+    let popup = Popup {
+        title: Line::styled(" Unsaved changes ", theme::error()),
+        body: Text::from(vec![
+            Line::raw(why),
+            Line::raw(""),
+            Line::raw("Quitting now loses what is not saved. The app keeps retrying while it runs."),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("y", theme::key()),
+                Span::raw(" quit anyway · "),
+                Span::styled("n", theme::key()),
+                Span::raw(" or Esc stay"),
+            ]),
+        ]),
+        footer: None,
+    };
+    frame.render_widget(popup, centered(area, 64, 10));
+}
+

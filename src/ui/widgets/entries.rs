@@ -1,0 +1,131 @@
+//! The entries of one block, newest at the bottom, drawn around the
+//! selected (or newest) entry. Only the entries that can be seen are
+//! wrapped, so a block of 10,000 entries draws as fast as one of ten.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::model::Entry;
+use crate::text::{sanitize, sanitize_line, width};
+use crate::ui::theme;
+use crate::ui::wrap::wrap;
+
+pub struct EntryList<'a> {
+    pub entries: &'a [Entry],
+    pub selected: Option<usize>,
+    pub empty_hint: &'a str,
+}
+
+/// "10:05 REC  " and its width.
+const PREFIX_WIDTH: usize = 11;
+
+impl EntryList<'_> {
+    fn lines_of(&self, i: usize, width: u16) -> Vec<Line<'static>> {
+        let e = &self.entries[i];
+        let selected = self.selected == Some(i);
+        let base = if selected {
+            theme::selected()
+        } else {
+            Style::new()
+        };
+        let text_width = (width as usize).saturating_sub(PREFIX_WIDTH).max(1);
+        let mut body = String::new();
+        let speaker = e.speaker.as_deref().map(|s| sanitize_line(s).into_owned());
+        if let Some(s) = &speaker {
+            body.push_str(s);
+            body.push_str(": ");
+        }
+        body.push_str(&sanitize(&e.text));
+        let wrapped = wrap(&body, text_width);
+        let mut out = Vec::with_capacity(wrapped.len());
+        for (n, chunk) in wrapped.into_iter().enumerate() {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            if n == 0 {
+                spans.push(Span::styled(format!("{} ", e.created.hm()), theme::time().patch(base)));
+                let badge = format!("{:<4}", e.kind.badge());
+                spans.push(Span::styled(badge, theme::kind(e.kind)));
+                spans.push(Span::styled(" ", base));
+                // The speaker's name is bold where the first line holds it.
+                if let Some(s) = &speaker {
+                    let label = format!("{s}:");
+                    if let Some(rest) = chunk.strip_prefix(&label) {
+                        spans.push(Span::styled(label, theme::speaker().patch(base)));
+                        spans.push(Span::styled(rest.to_string(), base));
+                    } else {
+                        spans.push(Span::styled(chunk, base));
+                    }
+                } else {
+                    spans.push(Span::styled(chunk, base));
+                }
+            } else {
+                spans.push(Span::styled(" ".repeat(PREFIX_WIDTH), base));
+                spans.push(Span::styled(chunk, base));
+            }
+            let used: usize = spans.iter().map(|s| width_of(s)).sum();
+            if selected && used < width as usize {
+                spans.push(Span::styled(" ".repeat(width as usize - used), base));
+            }
+            out.push(Line::from(spans));
+        }
+        out
+    }
+}
+
+fn width_of(s: &Span) -> usize {
+    width(&s.content)
+}
+
+impl Widget for EntryList<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        if self.entries.is_empty() {
+            Paragraph::new(Line::styled(self.empty_hint.to_string(), theme::dim())).render(area, buf);
+            return;
+        }
+        let height = area.height as usize;
+        let anchor = self
+            .selected
+            .unwrap_or(self.entries.len() - 1)
+            .min(self.entries.len() - 1);
+        // Walk up from the anchor until the area is full, then fill any
+        // room left below it.
+        let anchor_lines = self.lines_of(anchor, area.width);
+        let anchor_len = anchor_lines.len();
+        let mut above: Vec<Vec<Line>> = Vec::new();
+        let mut used = anchor_len;
+        let mut i = anchor;
+        while used < height && i > 0 {
+            i -= 1;
+            let l = self.lines_of(i, area.width);
+            used += l.len();
+            above.push(l);
+        }
+        let mut below: Vec<Vec<Line>> = Vec::new();
+        let mut j = anchor + 1;
+        while used < height && j < self.entries.len() {
+            let l = self.lines_of(j, area.width);
+            used += l.len();
+            below.push(l);
+            j += 1;
+        }
+        let mut lines: Vec<Line> = above.into_iter().rev().flatten().collect();
+        let anchor_start = lines.len();
+        lines.extend(anchor_lines);
+        let below_lines: Vec<Line> = below.into_iter().flatten().collect();
+        lines.extend(below_lines);
+        // Show the anchor whole if it fits, its top if it does not.
+        let skip = if anchor_len >= height {
+            anchor_start
+        } else {
+            let end = (anchor_start + anchor_len).max(lines.len().min(height));
+            end.saturating_sub(height).min(anchor_start)
+        };
+        let visible: Vec<Line> = lines.into_iter().skip(skip).take(height).collect();
+        Paragraph::new(visible).render(area, buf);
+    }
+}
