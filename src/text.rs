@@ -47,7 +47,13 @@ pub fn sanitize_line(s: &str) -> Cow<'_, str> {
     }
     Cow::Owned(
         s.chars()
-            .map(|c| if c == '\n' { '⏎' } else { placeholder(c).unwrap_or(c) })
+            .map(|c| {
+                if c == '\n' {
+                    '⏎'
+                } else {
+                    placeholder(c).unwrap_or(c)
+                }
+            })
             .collect(),
     )
 }

@@ -92,7 +92,11 @@ mod tests {
     use super::*;
 
     fn names() -> Vec<String> {
-        vec!["UN Women".into(), "UNHCR".into(), "Айгерим Сарсенова".into()]
+        vec![
+            "UN Women".into(),
+            "UNHCR".into(),
+            "Айгерим Сарсенова".into(),
+        ]
     }
 
     #[test]

@@ -106,28 +106,158 @@ use Command as C;
 use Context::{Editor, Entries, Global};
 
 pub const KEYMAP: &[Binding] = &[
-    bind(Global, &[ctrl('n')], "Ctrl+N", C::NextBlock, "next block (stops this block's clock, starts the next)"),
-    bind(Global, &[ctrl('p')], "Ctrl+P", C::PrevBlock, "previous block"),
-    bind(Global, &[ctrl('s')], "Ctrl+S", C::SaveNow, "save now (the app also saves by itself)"),
+    bind(
+        Global,
+        &[ctrl('n')],
+        "Ctrl+N",
+        C::NextBlock,
+        "next block (stops this block's clock, starts the next)",
+    ),
+    bind(
+        Global,
+        &[ctrl('p')],
+        "Ctrl+P",
+        C::PrevBlock,
+        "previous block",
+    ),
+    bind(
+        Global,
+        &[ctrl('s')],
+        "Ctrl+S",
+        C::SaveNow,
+        "save now (the app also saves by itself)",
+    ),
     bind(Global, &[ctrl('q')], "Ctrl+Q", C::Quit, "save and quit"),
-    bind(Global, &[ctrl('g')], "Ctrl+G", C::ToggleQuestions, "show or hide the guiding questions"),
+    bind(
+        Global,
+        &[ctrl('g')],
+        "Ctrl+G",
+        C::ToggleQuestions,
+        "show or hide the guiding questions",
+    ),
     bind(Global, &[key(KeyCode::F(1))], "F1", C::Help, "this help"),
-    bind(Editor, &[key(KeyCode::Enter)], "Enter", C::Commit, "commit the entry to the current block"),
-    bind(Editor, &[alt(KeyCode::Enter), Key { code: KeyCode::Enter, mods: KeyModifiers::SHIFT }], "Alt+Enter", C::NewLine, "line break inside the entry"),
-    bind(Editor, &[key(KeyCode::Tab)], "Tab", C::TabComplete, "cycle the kind; after @ complete a speaker, after # a tag"),
-    bind(Editor, &[key(KeyCode::Esc)], "Esc", C::FocusEntries, "move the focus to the entries"),
-    bind(Entries, &[key(KeyCode::Up)], "↑", C::SelectUp, "select the entry above"),
-    bind(Entries, &[key(KeyCode::Down)], "↓", C::SelectDown, "select the entry below"),
-    bind(Entries, &[key(KeyCode::PageUp)], "PgUp", C::PageUp, "ten entries up"),
-    bind(Entries, &[key(KeyCode::PageDown)], "PgDn", C::PageDown, "ten entries down"),
-    bind(Entries, &[key(KeyCode::Home)], "Home", C::SelectFirst, "first entry"),
-    bind(Entries, &[key(KeyCode::End)], "End", C::SelectLast, "last entry"),
-    bind(Entries, &[key(KeyCode::Char('e'))], "e", C::EditEntry, "edit the entry in the editor (Enter saves the change)"),
-    bind(Entries, &[key(KeyCode::Char('k'))], "k", C::ChangeKind, "change the entry's kind"),
-    bind(Entries, &[key(KeyCode::Char('m'))], "m", C::MoveEntry, "move the entry to another block"),
-    bind(Entries, &[key(KeyCode::Char('d')), key(KeyCode::Delete)], "d", C::DeleteEntry, "delete the entry (asks first)"),
-    bind(Entries, &[key(KeyCode::Char('u'))], "u", C::UndoDelete, "undo the last delete"),
-    bind(Entries, &[key(KeyCode::Enter), key(KeyCode::Char('i')), key(KeyCode::Esc)], "Enter, i", C::FocusEditor, "back to the editor"),
+    bind(
+        Editor,
+        &[key(KeyCode::Enter)],
+        "Enter",
+        C::Commit,
+        "commit the entry to the current block",
+    ),
+    bind(
+        Editor,
+        &[
+            alt(KeyCode::Enter),
+            Key {
+                code: KeyCode::Enter,
+                mods: KeyModifiers::SHIFT,
+            },
+        ],
+        "Alt+Enter",
+        C::NewLine,
+        "line break inside the entry",
+    ),
+    bind(
+        Editor,
+        &[key(KeyCode::Tab)],
+        "Tab",
+        C::TabComplete,
+        "cycle the kind; after @ complete a speaker, after # a tag",
+    ),
+    bind(
+        Editor,
+        &[key(KeyCode::Esc)],
+        "Esc",
+        C::FocusEntries,
+        "move the focus to the entries",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::Up)],
+        "↑",
+        C::SelectUp,
+        "select the entry above",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::Down)],
+        "↓",
+        C::SelectDown,
+        "select the entry below",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::PageUp)],
+        "PgUp",
+        C::PageUp,
+        "ten entries up",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::PageDown)],
+        "PgDn",
+        C::PageDown,
+        "ten entries down",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::Home)],
+        "Home",
+        C::SelectFirst,
+        "first entry",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::End)],
+        "End",
+        C::SelectLast,
+        "last entry",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::Char('e'))],
+        "e",
+        C::EditEntry,
+        "edit the entry in the editor (Enter saves the change)",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::Char('k'))],
+        "k",
+        C::ChangeKind,
+        "change the entry's kind",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::Char('m'))],
+        "m",
+        C::MoveEntry,
+        "move the entry to another block",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::Char('d')), key(KeyCode::Delete)],
+        "d",
+        C::DeleteEntry,
+        "delete the entry (asks first)",
+    ),
+    bind(
+        Entries,
+        &[key(KeyCode::Char('u'))],
+        "u",
+        C::UndoDelete,
+        "undo the last delete",
+    ),
+    bind(
+        Entries,
+        &[
+            key(KeyCode::Enter),
+            key(KeyCode::Char('i')),
+            key(KeyCode::Esc),
+        ],
+        "Enter, i",
+        C::FocusEditor,
+        "back to the editor",
+    ),
 ];
 
 /// The command bound to `ev` in `context`, falling back to the global
@@ -161,21 +291,50 @@ mod tests {
 
     #[test]
     fn keys_resolve_by_context() {
-        assert_eq!(lookup(Editor, &ev(KeyCode::Enter, KeyModifiers::NONE)), Some(C::Commit));
-        assert_eq!(lookup(Editor, &ev(KeyCode::Enter, KeyModifiers::ALT)), Some(C::NewLine));
-        assert_eq!(lookup(Entries, &ev(KeyCode::Enter, KeyModifiers::NONE)), Some(C::FocusEditor));
-        assert_eq!(lookup(Entries, &ev(KeyCode::Char('n'), KeyModifiers::CONTROL)), Some(C::NextBlock));
-        assert_eq!(lookup(Editor, &ev(KeyCode::Char('N'), KeyModifiers::CONTROL | KeyModifiers::SHIFT)), Some(C::NextBlock));
+        assert_eq!(
+            lookup(Editor, &ev(KeyCode::Enter, KeyModifiers::NONE)),
+            Some(C::Commit)
+        );
+        assert_eq!(
+            lookup(Editor, &ev(KeyCode::Enter, KeyModifiers::ALT)),
+            Some(C::NewLine)
+        );
+        assert_eq!(
+            lookup(Entries, &ev(KeyCode::Enter, KeyModifiers::NONE)),
+            Some(C::FocusEditor)
+        );
+        assert_eq!(
+            lookup(Entries, &ev(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            Some(C::NextBlock)
+        );
+        assert_eq!(
+            lookup(
+                Editor,
+                &ev(
+                    KeyCode::Char('N'),
+                    KeyModifiers::CONTROL | KeyModifiers::SHIFT
+                )
+            ),
+            Some(C::NextBlock)
+        );
         // Plain letters in the editor are typing, not commands.
-        assert_eq!(lookup(Editor, &ev(KeyCode::Char('e'), KeyModifiers::NONE)), None);
-        assert_eq!(lookup(Entries, &ev(KeyCode::Char('e'), KeyModifiers::NONE)), Some(C::EditEntry));
+        assert_eq!(
+            lookup(Editor, &ev(KeyCode::Char('e'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            lookup(Entries, &ev(KeyCode::Char('e'), KeyModifiers::NONE)),
+            Some(C::EditEntry)
+        );
     }
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
         for a in KEYMAP {
             for b in KEYMAP {
-                if std::ptr::eq(a, b) || (a.context != b.context && a.context != Global && b.context != Global) {
+                if std::ptr::eq(a, b)
+                    || (a.context != b.context && a.context != Global && b.context != Global)
+                {
                     continue;
                 }
                 for ka in a.keys {

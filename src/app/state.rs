@@ -14,9 +14,14 @@ pub enum Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modal {
     Help,
-    ConfirmDelete { entry_id: String },
+    ConfirmDelete {
+        entry_id: String,
+    },
     /// Choosing the block to move `entry_id` to; `target` is highlighted.
-    MoveTo { entry_id: String, target: usize },
+    MoveTo {
+        entry_id: String,
+        target: usize,
+    },
     /// Quitting while the last save failed.
     ConfirmQuitUnsaved,
 }
@@ -183,7 +188,12 @@ impl App {
 
     /// The kind and speaker the draft would be committed with.
     pub fn draft_preview(&self) -> (Kind, Option<String>) {
-        let first = self.editor.lines().first().map(String::as_str).unwrap_or("");
+        let first = self
+            .editor
+            .lines()
+            .first()
+            .map(String::as_str)
+            .unwrap_or("");
         let p = parse_draft(first, &self.speakers);
         (p.kind.unwrap_or(self.draft_kind), p.speaker)
     }

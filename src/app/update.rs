@@ -79,7 +79,9 @@ fn on_key(app: &mut App, key: KeyEvent) {
     app.completion = None;
     if app.focus == Focus::Editor {
         let typed = matches!(key.code, KeyCode::Char(_))
-            && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         // Emacs-style shortcuts of the textarea stay available, except
         // those the app owns (they were looked up above).
         if app.editor.input(key) || typed {
@@ -115,7 +117,12 @@ fn run(app: &mut App, cmd: Command) {
             app.draft_dirty = true;
         }
         Command::TabComplete => {
-            if !complete(&mut app.editor, &mut app.completion, &app.speakers, &app.tags) {
+            if !complete(
+                &mut app.editor,
+                &mut app.completion,
+                &app.speakers,
+                &app.tags,
+            ) {
                 app.draft_kind = app.draft_kind.next();
                 app.draft_dirty = true;
             } else {
@@ -210,7 +217,10 @@ fn on_modal_key(app: &mut App, key: KeyEvent) {
     let no = matches!(code, KeyCode::Char('n' | 'N') | KeyCode::Esc);
     match modal {
         Modal::Help => {
-            if matches!(code, KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('q') | KeyCode::Enter) {
+            if matches!(
+                code,
+                KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('q') | KeyCode::Enter
+            ) {
                 app.modal = None;
             }
         }
@@ -448,7 +458,10 @@ fn delete_entry(app: &mut App, entry_id: &str) {
         entry,
     });
     let n = app.current_entries().len();
-    app.selected = app.selected.map(|s| s.min(n.saturating_sub(1))).filter(|_| n > 0);
+    app.selected = app
+        .selected
+        .map(|s| s.min(n.saturating_sub(1)))
+        .filter(|_| n > 0);
     app.notice = Some("Entry deleted. Press u to undo.".into());
     changed(app);
 }
@@ -496,7 +509,10 @@ fn move_entry(app: &mut App, entry_id: &str, target: usize) {
         .unwrap_or(dest.len());
     dest.insert(at, entry);
     let n = app.current_entries().len();
-    app.selected = app.selected.map(|s| s.min(n.saturating_sub(1))).filter(|_| n > 0);
+    app.selected = app
+        .selected
+        .map(|s| s.min(n.saturating_sub(1)))
+        .filter(|_| n > 0);
     app.notice = Some(format!("Entry moved to block {}.", target + 1));
     changed(app);
 }

@@ -83,7 +83,11 @@ pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
             .map(|e| serde_json::json!({"path": e.path(), "error": e.to_string()}))
             .collect();
         let v = serde_json::json!({"sessions": listing.sessions, "unreadable": bad});
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if listing.sessions.is_empty() && listing.bad.is_empty() {
@@ -306,7 +310,9 @@ pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
                 let s = &loaded.session;
                 let mut notes = problems(s);
                 if let Some(v) = loaded.newer_version {
-                    notes.push(format!("written by a newer rapporteur (schema {v}); read-only here"));
+                    notes.push(format!(
+                        "written by a newer rapporteur (schema {v}); read-only here"
+                    ));
                 }
                 if let Ok(meta) = std::fs::metadata(path)
                     && meta.permissions().mode() & 0o077 != 0

@@ -71,7 +71,11 @@ pub fn markdown(s: &Session) -> String {
     }
     for b in &s.blocks {
         let mut nums = Vec::new();
-        let recs: Vec<&Entry> = b.entries.iter().filter(|e| e.kind == Kind::Recommendation).collect();
+        let recs: Vec<&Entry> = b
+            .entries
+            .iter()
+            .filter(|e| e.kind == Kind::Recommendation)
+            .collect();
         if !recs.is_empty() {
             let _ = writeln!(out, "### {}\n", escape_line(&sanitize_line(&b.title)));
         }

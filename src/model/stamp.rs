@@ -40,11 +40,7 @@ impl Stamp {
     /// Whole seconds from `self` to `later`, never negative: a clock that
     /// stepped backwards must not produce negative time spent.
     pub fn seconds_until(&self, later: &Stamp) -> i64 {
-        later
-            .instant
-            .duration_since(self.instant)
-            .as_secs()
-            .max(0)
+        later.instant.duration_since(self.instant).as_secs().max(0)
     }
 
     pub fn plus_seconds(&self, secs: i64) -> Stamp {

@@ -83,7 +83,11 @@ mod tests {
         ]) {
             assert!(t.contains(want), "{t} should mention {want}");
         }
-        assert!(t.blocks.iter().all(|b| b.planned_minutes > 0 && !b.guiding_questions.is_empty()));
+        assert!(
+            t.blocks
+                .iter()
+                .all(|b| b.planned_minutes > 0 && !b.guiding_questions.is_empty())
+        );
         for theme in ["labour-market", "gender-equality", "non-discrimination"] {
             assert!(t.themes.iter().any(|x| x == theme), "{theme}");
         }

@@ -11,7 +11,10 @@ fn sample() -> Session {
     s.organizers = vec!["OSCE".into(), "Мажилис".into()];
     s.facilitator = "Ә. Ғалымжан".into();
     s.rapporteur = "Jane 李".into();
-    s.participants = vec![Participant::new("Айгерим", "ILO"), Participant::new("", "UNHCR")];
+    s.participants = vec![
+        Participant::new("Айгерим", "ILO"),
+        Participant::new("", "UNHCR"),
+    ];
     let mut e = Entry::new(
         Kind::Recommendation,
         "Ратифицировать конвенцию\nвторая строка #labour-market 👩🏽‍⚖️ ңөұүһі",

@@ -10,7 +10,11 @@ pub enum LoadError {
     #[error("{}: is {what}, not a session file", path.display())]
     NotAFile { path: PathBuf, what: &'static str },
     #[error("{}: {size} bytes is larger than the {limit}-byte limit for a session file; it was not read", path.display())]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{}: not valid JSON at line {line}, column {column}: {message}", path.display())]
     Syntax {
         path: PathBuf,
@@ -45,8 +49,12 @@ impl LoadError {
     pub fn hint(&self) -> &'static str {
         match self {
             LoadError::Io { .. } => "check that the file exists and that you may read it",
-            LoadError::NotAFile { .. } => "remove it from the sessions folder or point at a regular file",
-            LoadError::TooLarge { .. } => "this is not a file rapporteur wrote; move it out of the sessions folder",
+            LoadError::NotAFile { .. } => {
+                "remove it from the sessions folder or point at a regular file"
+            }
+            LoadError::TooLarge { .. } => {
+                "this is not a file rapporteur wrote; move it out of the sessions folder"
+            }
             LoadError::Syntax { .. } | LoadError::Shape { .. } => {
                 "the file was left untouched; fix it in a text editor at that line, or restore it from a backup"
             }
@@ -95,7 +103,9 @@ impl StoreError {
             StoreError::Locked { .. } => "close the session in the other window first",
             StoreError::Lock { .. } => "check that you may write to the sessions folder",
             StoreError::ReadOnly { .. } => "open it with the newer version of rapporteur",
-            StoreError::NotFound { .. } => "run `rapporteur list` to see the sessions and their ids",
+            StoreError::NotFound { .. } => {
+                "run `rapporteur list` to see the sessions and their ids"
+            }
             StoreError::Ambiguous { .. } => "type more of the id",
             StoreError::Serialize(_) => "this is a bug; please report it",
         }

@@ -109,7 +109,10 @@ fn lock_contention_names_the_holder() {
     let err = acquire(&path).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, StoreError::Locked { .. }), "{msg}");
-    assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+    assert!(
+        msg.contains(&format!("pid {}", std::process::id())),
+        "{msg}"
+    );
     assert!(is_locked(&path).is_some());
     drop(first);
     assert!(is_locked(&path).is_none());
@@ -145,11 +148,20 @@ fn bad_files_are_reported_with_position_and_left_alone() {
     store.create(&session("good")).unwrap();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("empty.json", vec![]),
-        ("trunc.json", b"{\"schema_version\": 1, \"id\": \"ab".to_vec()),
-        ("utf8.json", b"{\"schema_version\": 1, \"id\": \"\xff\xfe\"}".to_vec()),
+        (
+            "trunc.json",
+            b"{\"schema_version\": 1, \"id\": \"ab".to_vec(),
+        ),
+        (
+            "utf8.json",
+            b"{\"schema_version\": 1, \"id\": \"\xff\xfe\"}".to_vec(),
+        ),
         ("shape.json", b"[1, 2, 3]".to_vec()),
         ("types.json", br#"{"schema_version": 1, "id": 7}"#.to_vec()),
-        ("surrogate.json", br#"{"schema_version": 1, "id": "\ud800"}"#.to_vec()),
+        (
+            "surrogate.json",
+            br#"{"schema_version": 1, "id": "\ud800"}"#.to_vec(),
+        ),
     ];
     for (name, bytes) in &cases {
         std::fs::write(dir.path().join(name), bytes).unwrap();

@@ -122,8 +122,10 @@ async fn event_loop(mut app: App) -> Result<(), Failure> {
     let saver = Saver::spawn(app.path.clone(), move |r| {
         let _ = tx.send(r);
     });
-    let mut guard = terminal::TerminalGuard::enter()
-        .map_err(|e| Failure::new(format!("cannot use this terminal: {e}")).hint("run rapporteur in an interactive terminal"))?;
+    let mut guard = terminal::TerminalGuard::enter().map_err(|e| {
+        Failure::new(format!("cannot use this terminal: {e}"))
+            .hint("run rapporteur in an interactive terminal")
+    })?;
     let mut events = EventStream::new();
     let mut tick = interval(Duration::from_secs(1));
     let mut draft_at: Option<Instant> = None;
@@ -202,7 +204,10 @@ async fn event_loop(mut app: App) -> Result<(), Failure> {
         update(&mut app, Action::Saved(outcome(r)));
     }
     if !finished || app.save_error.is_some() {
-        let why = app.save_error.clone().unwrap_or_else(|| "the disk did not answer in time".into());
+        let why = app
+            .save_error
+            .clone()
+            .unwrap_or_else(|| "the disk did not answer in time".into());
         return Err(Failure::new(format!(
             "{}: NOT everything was saved ({why})",
             app.path.display()

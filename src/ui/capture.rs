@@ -42,7 +42,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.modal {
         None => {}
         Some(Modal::Help) => help::render(frame, area),
-        Some(Modal::ConfirmDelete { entry_id }) => render_confirm_delete(app, frame, area, entry_id),
+        Some(Modal::ConfirmDelete { entry_id }) => {
+            render_confirm_delete(app, frame, area, entry_id)
+        }
         Some(Modal::MoveTo { target, .. }) => render_move(app, frame, area, *target),
         Some(Modal::ConfirmQuitUnsaved) => render_confirm_quit(app, frame, area),
     }
@@ -51,7 +53,9 @@ pub fn render(app: &App, frame: &mut Frame) {
 fn editor_height(app: &App, total: u16) -> u16 {
     let lines = app.editor.lines().len() as u16;
     // Borders plus the text, between 3 and a third of the screen.
-    (lines + 2).clamp(3, (total / 3).max(3)).min(total.saturating_sub(3))
+    (lines + 2)
+        .clamp(3, (total / 3).max(3))
+        .min(total.saturating_sub(3))
 }
 
 fn render_header(app: &App, frame: &mut Frame, area: Rect) {
@@ -83,7 +87,11 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let n = s.blocks.len();
     let k = app.current();
     let (block_title, spent, planned) = match s.blocks.get(k) {
-        Some(b) => (sanitize_line(&b.title).into_owned(), b.spent_at(&app.now), b.planned_seconds()),
+        Some(b) => (
+            sanitize_line(&b.title).into_owned(),
+            b.spent_at(&app.now),
+            b.planned_seconds(),
+        ),
         None => ("no blocks".to_string(), 0, 0),
     };
     let (timer, timer_style) = timer_text(spent, planned);
@@ -108,16 +116,29 @@ pub fn timer_text(spent: i64, planned: i64) -> (String, Style) {
     }
     if spent > planned {
         (
-            format!(" {} / {}  OVER +{} ", clock(spent), clock(planned), clock(spent - planned)),
+            format!(
+                " {} / {}  OVER +{} ",
+                clock(spent),
+                clock(planned),
+                clock(spent - planned)
+            ),
             theme::timer_over(),
         )
     } else if spent * 5 >= planned * 4 {
         (
-            format!(" {} / {}  {} left ", clock(spent), clock(planned), clock(planned - spent)),
+            format!(
+                " {} / {}  {} left ",
+                clock(spent),
+                clock(planned),
+                clock(planned - spent)
+            ),
             theme::timer_low(),
         )
     } else {
-        (format!(" {} / {} ", clock(spent), clock(planned)), theme::timer_ok())
+        (
+            format!(" {} / {} ", clock(spent), clock(planned)),
+            theme::timer_ok(),
+        )
     }
 }
 
@@ -131,6 +152,9 @@ fn render_agenda(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let cur = app.current();
     let w = inner.width as usize;
+    // Two lines a block (title, then time) when they fit: titles are long
+    // and the agenda is narrow.
+    let roomy = s.blocks.len() * 2 + 2 <= inner.height as usize;
     let mut lines = Vec::new();
     for (i, b) in s.blocks.iter().enumerate() {
         let spent = b.spent_at(&app.now);
@@ -141,19 +165,45 @@ fn render_agenda(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             ("·", theme::upcoming_block())
         };
-        let time = format!(" {}/{}", short_minutes(spent), short_minutes(b.planned_seconds()));
-        let head = format!("{mark} {}. ", i + 1);
-        let room = w.saturating_sub(width(&head) + width(&time));
-        let title = sanitize_line(&b.title);
-        let title = truncate(&title, room);
-        let pad = w.saturating_sub(width(&head) + width(&title) + width(&time));
         let over = b.planned_seconds() > 0 && spent > b.planned_seconds();
-        lines.push(Line::from(vec![
-            Span::styled(head, style),
-            Span::styled(title.into_owned(), style),
-            Span::raw(" ".repeat(pad)),
-            Span::styled(time, if over { theme::timer_over() } else { theme::dim() }),
-        ]));
+        let time_style = if over {
+            theme::timer_over()
+        } else if i == cur {
+            style
+        } else {
+            theme::dim()
+        };
+        let head = format!("{mark} {}. ", i + 1);
+        let title = sanitize_line(&b.title);
+        if roomy {
+            let title = truncate(&title, w.saturating_sub(width(&head)));
+            lines.push(Line::from(vec![
+                Span::styled(head.clone(), style),
+                Span::styled(title.into_owned(), style),
+            ]));
+            let time = format!(
+                "{}{} of {}",
+                " ".repeat(width(&head)),
+                short_minutes(spent),
+                short_minutes(b.planned_seconds())
+            );
+            lines.push(Line::styled(time, time_style));
+        } else {
+            let time = format!(
+                " {}/{}",
+                short_minutes(spent),
+                short_minutes(b.planned_seconds())
+            );
+            let room = w.saturating_sub(width(&head) + width(&time));
+            let title = truncate(&title, room);
+            let pad = w.saturating_sub(width(&head) + width(&title) + width(&time));
+            lines.push(Line::from(vec![
+                Span::styled(head, style),
+                Span::styled(title.into_owned(), style),
+                Span::raw(" ".repeat(pad)),
+                Span::styled(time, time_style),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
@@ -204,7 +254,11 @@ fn render_main(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Entries;
     let block = Block::new().title(Line::styled(
         title,
-        if focused { theme::focus_border() } else { theme::title() },
+        if focused {
+            theme::focus_border()
+        } else {
+            theme::title()
+        },
     ));
     let inner = block.inner(entries_area);
     frame.render_widget(block, entries_area);
@@ -231,11 +285,17 @@ fn render_editor(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Editor && app.modal.is_none();
     let mut title = vec![
         Span::raw(" "),
-        Span::styled(format!(" {} ", kind.as_str().to_uppercase()), theme::kind(kind)),
+        Span::styled(
+            format!(" {} ", kind.as_str().to_uppercase()),
+            theme::kind(kind),
+        ),
         Span::raw(" "),
     ];
     match speaker {
-        Some(s) => title.push(Span::styled(format!("@{} ", sanitize_line(&s)), theme::speaker())),
+        Some(s) => title.push(Span::styled(
+            format!("@{} ", sanitize_line(&s)),
+            theme::speaker(),
+        )),
         None => title.push(Span::styled("no speaker ", theme::dim())),
     }
     if app.editing.is_some() {
@@ -248,7 +308,11 @@ fn render_editor(app: &App, frame: &mut Frame, area: Rect) {
     };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
-        .border_style(if focused { theme::focus_border() } else { theme::border() })
+        .border_style(if focused {
+            theme::focus_border()
+        } else {
+            theme::border()
+        })
         .title(Line::from(title))
         .title_bottom(Line::styled(hint, theme::dim()));
     let inner = block.inner(area);
@@ -274,7 +338,10 @@ fn render_editor(app: &App, frame: &mut Frame, area: Rect) {
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(n) = &app.notice {
         frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {}", sanitize_line(n)), theme::notice())),
+            Paragraph::new(Line::styled(
+                format!(" {}", sanitize_line(n)),
+                theme::notice(),
+            )),
             area,
         );
         return;
@@ -338,12 +405,19 @@ fn render_move(app: &App, frame: &mut Frame, area: Rect, target: usize) {
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let style = if i == target { theme::selected() } else { Style::new() };
+            let style = if i == target {
+                theme::selected()
+            } else {
+                Style::new()
+            };
             Line::styled(format!(" {}. {} ", i + 1, sanitize_line(&b.title)), style)
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled("↑↓ choose · Enter moves · Esc cancels", theme::dim()));
+    lines.push(Line::styled(
+        "↑↓ choose · Enter moves · Esc cancels",
+        theme::dim(),
+    ));
     let h = lines.len() as u16 + 2;
     let popup = Popup {
         title: Line::styled(" Move the entry to block ", theme::title()),
@@ -356,7 +430,10 @@ fn render_move(app: &App, frame: &mut Frame, area: Rect, target: usize) {
 fn render_confirm_quit(app: &App, frame: &mut Frame, area: Rect) {
     let why = match (&app.save_error, &app.read_only) {
         (Some(e), _) => format!("The last save failed: {}", sanitize_line(e)),
-        (None, Some(r)) => format!("This session is read-only ({}); the draft cannot be saved.", sanitize_line(r)),
+        (None, Some(r)) => format!(
+            "This session is read-only ({}); the draft cannot be saved.",
+            sanitize_line(r)
+        ),
         _ => "Some changes are not saved yet.".to_string(),
     };
     let popup = Popup {
@@ -364,7 +441,9 @@ fn render_confirm_quit(app: &App, frame: &mut Frame, area: Rect) {
         body: Text::from(vec![
             Line::raw(why),
             Line::raw(""),
-            Line::raw("Quitting now loses what is not saved. The app keeps retrying while it runs."),
+            Line::raw(
+                "Quitting now loses what is not saved. The app keeps retrying while it runs.",
+            ),
             Line::raw(""),
             Line::from(vec![
                 Span::styled("y", theme::key()),
@@ -377,4 +456,3 @@ fn render_confirm_quit(app: &App, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(popup, centered(area, 64, 10));
 }
-

@@ -17,17 +17,29 @@ pub fn render(frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(ctx.title(), theme::title()));
         if ctx == Context::Editor {
             lines.push(key_line("typing", "goes into the entry"));
-            lines.push(key_line("paste", "goes in as it is; pasted line breaks never commit"));
+            lines.push(key_line(
+                "paste",
+                "goes in as it is; pasted line breaks never commit",
+            ));
         }
         for b in KEYMAP.iter().filter(|b| b.context == ctx) {
             lines.push(key_line(b.label, b.help));
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Markers at the start of an entry", theme::title()));
-    lines.push(key_line("R: Q: D: A:", "recommendation, question, decision, action"));
+    lines.push(Line::styled(
+        "Markers at the start of an entry",
+        theme::title(),
+    ));
+    lines.push(key_line(
+        "R: Q: D: A:",
+        "recommendation, question, decision, action",
+    ));
     lines.push(key_line("@Name", "the speaker (Tab completes)"));
-    lines.push(key_line("#tag", "a theme, anywhere in the text (Tab completes)"));
+    lines.push(key_line(
+        "#tag",
+        "a theme, anywhere in the text (Tab completes)",
+    ));
     let height = lines.len() as u16 + 2;
     let popup = Popup {
         title: Line::styled(" Keys ", theme::title()),

@@ -61,7 +61,8 @@ mod tests {
         assert_eq!(wrap("日本語日本語", 5), vec!["日本", "語日", "本語"]);
         assert_eq!(wrap("one\ntwo", 10), vec!["one", "two"]);
         assert_eq!(wrap("", 10), vec![""]);
-        for l in wrap("Рекомендуется ратифицировать Конвенцию 👩🏽‍⚖️ қазақ тілі", 9) {
+        for l in wrap("Рекомендуется ратифицировать Конвенцию 👩🏽‍⚖️ қазақ тілі", 9)
+        {
             assert!(width(&l) <= 9, "{l}");
         }
     }

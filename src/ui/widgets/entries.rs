@@ -44,7 +44,10 @@ impl EntryList<'_> {
         for (n, chunk) in wrapped.into_iter().enumerate() {
             let mut spans: Vec<Span<'static>> = Vec::new();
             if n == 0 {
-                spans.push(Span::styled(format!("{} ", e.created.hm()), theme::time().patch(base)));
+                spans.push(Span::styled(
+                    format!("{} ", e.created.hm()),
+                    theme::time().patch(base),
+                ));
                 let badge = format!("{:<4}", e.kind.badge());
                 spans.push(Span::styled(badge, theme::kind(e.kind)));
                 spans.push(Span::styled(" ", base));
@@ -84,7 +87,8 @@ impl Widget for EntryList<'_> {
             return;
         }
         if self.entries.is_empty() {
-            Paragraph::new(Line::styled(self.empty_hint.to_string(), theme::dim())).render(area, buf);
+            Paragraph::new(Line::styled(self.empty_hint.to_string(), theme::dim()))
+                .render(area, buf);
             return;
         }
         let height = area.height as usize;
@@ -113,11 +117,20 @@ impl Widget for EntryList<'_> {
             below.push(l);
             j += 1;
         }
-        let mut lines: Vec<Line> = above.into_iter().rev().flatten().collect();
+        // Remember where each entry starts, to count those cut off above.
+        let mut starts: Vec<usize> = Vec::new();
+        let mut lines: Vec<Line> = Vec::new();
+        for block in above.into_iter().rev() {
+            starts.push(lines.len());
+            lines.extend(block);
+        }
         let anchor_start = lines.len();
+        starts.push(anchor_start);
         lines.extend(anchor_lines);
-        let below_lines: Vec<Line> = below.into_iter().flatten().collect();
-        lines.extend(below_lines);
+        for block in below {
+            starts.push(lines.len());
+            lines.extend(block);
+        }
         // Show the anchor whole if it fits, its top if it does not.
         let skip = if anchor_len >= height {
             anchor_start
@@ -125,7 +138,13 @@ impl Widget for EntryList<'_> {
             let end = (anchor_start + anchor_len).max(lines.len().min(height));
             end.saturating_sub(height).min(anchor_start)
         };
-        let visible: Vec<Line> = lines.into_iter().skip(skip).take(height).collect();
+        let mut visible: Vec<Line> = lines.into_iter().skip(skip).take(height).collect();
+        if (skip > 0 || i > 0) && height > 1 {
+            // A fragment without its time and badge would puzzle; say
+            // instead that there is more above.
+            let hidden = i + starts.iter().filter(|&&st| st <= skip).count();
+            visible[0] = Line::styled(format!("↑ {hidden} earlier entries"), theme::dim());
+        }
         Paragraph::new(visible).render(area, buf);
     }
 }
