@@ -173,3 +173,90 @@ fn long_entries_and_many_of_them() {
     let screen = format!("{}", t.backend());
     assert!(screen.contains("Entries (2008)"), "{screen}");
 }
+
+fn setup_app() -> App {
+    let mut app = app();
+    app.session.participants.truncate(4);
+    rapporteur::app::setup::open(&mut app);
+    // Tab to the participants list.
+    for _ in 0..7 {
+        update(
+            &mut app,
+            Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+        );
+    }
+    app
+}
+
+#[test]
+fn setup_80x24_and_160x45() {
+    let app = setup_app();
+    insta::assert_snapshot!("setup_80x24", draw(&app, 80, 24).backend());
+    insta::assert_snapshot!("setup_160x45", draw(&app, 160, 45).backend());
+}
+
+#[test]
+fn setup_editing_a_title_puts_the_cursor_in_the_field() {
+    let mut app = app();
+    rapporteur::app::setup::open(&mut app);
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+    );
+    typ(&mut app, " — Астана 日本");
+    let mut t = draw(&app, 100, 30);
+    let title = &app.session.title;
+    let w = unicode_width::UnicodeWidthStr::width(title.as_str()) as u16;
+    // Label column is 14 wide; the title row is the third.
+    t.backend_mut().assert_cursor_position((14 + w, 2));
+}
+
+fn room() -> rapporteur::app::room::Room {
+    let mut s = example();
+    s.ended = None;
+    s.current_block = Some("residence".into());
+    // Block 4 started at 14:00 and is running.
+    let b = &mut s.blocks[3];
+    b.runs.truncate(0);
+    b.spent_seconds = 0;
+    s.start_clock("2011-05-19T14:00:00+06:00".parse().unwrap());
+    let mut r = rapporteur::app::room::Room::new(
+        "example.json".into(),
+        "2011-05-19T14:12:34+06:00".parse().unwrap(),
+    );
+    rapporteur::app::room::update(
+        &mut r,
+        rapporteur::app::room::RoomAction::Loaded(Box::new(Ok(s))),
+    );
+    r
+}
+
+fn draw_room(r: &rapporteur::app::room::Room, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| rapporteur::ui::room::render(r, f)).unwrap();
+    t
+}
+
+#[test]
+fn room_80x24_and_160x45() {
+    let r = room();
+    insta::assert_snapshot!("room_80x24", draw_room(&r, 80, 24).backend());
+    insta::assert_snapshot!("room_160x45", draw_room(&r, 160, 45).backend());
+}
+
+#[test]
+fn room_keeps_last_good_view_with_a_warning_and_survives_any_size() {
+    let mut r = room();
+    rapporteur::app::room::update(
+        &mut r,
+        rapporteur::app::room::RoomAction::Loaded(Box::new(Err("not valid JSON at line 3".into()))),
+    );
+    let screen = format!("{}", draw_room(&r, 100, 30).backend());
+    assert!(screen.contains("Residence status"), "{screen}");
+    assert!(screen.contains("not valid JSON"), "{screen}");
+    for w in [1u16, 2, 7, 20, 80, 300] {
+        for h in [1u16, 2, 5, 15, 24, 100] {
+            draw_room(&r, w, h);
+        }
+    }
+}

@@ -7,20 +7,57 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Where the focus is; the same key means different things in each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
-    /// Anywhere in the capture screen.
+    /// Every screen of an open session.
     Global,
+    /// The capture screen, whichever pane has the focus.
+    Capture,
     Editor,
     Entries,
+    /// The setup screen, whichever field has the focus.
+    Setup,
+    /// The participants list and the agenda list of the setup screen.
+    SetupList,
+    /// The agenda list only.
+    Agenda,
 }
 
 impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Anywhere",
+            Context::Capture => "Capture screen",
             Context::Editor => "Entry editor",
             Context::Entries => "Entries (after Esc)",
+            Context::Setup => "Setup screen (Ctrl+E)",
+            Context::SetupList => "Participants and agenda lists",
+            Context::Agenda => "Agenda list",
         }
     }
+
+    /// The contexts searched after this one, most specific first.
+    fn chain(self) -> &'static [Context] {
+        use Context::*;
+        match self {
+            Global => &[Global],
+            Capture => &[Capture, Global],
+            Editor => &[Editor, Capture, Global],
+            Entries => &[Entries, Capture, Global],
+            Setup => &[Setup, Global],
+            SetupList => &[SetupList, Setup, Global],
+            Agenda => &[Agenda, SetupList, Setup, Global],
+        }
+    }
+
+    /// The order the help overlay lists them in.
+    pub const HELP_ORDER: [Context; 7] = [
+        Context::Editor,
+        Context::Entries,
+        Context::Capture,
+        Context::Setup,
+        Context::SetupList,
+        Context::Agenda,
+        Context::Global,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +84,25 @@ pub enum Command {
     MoveEntry,
     DeleteEntry,
     UndoDelete,
+    OpenSetup,
+    TogglePause,
+    ToggleBell,
+    // Setup screen.
+    NextField,
+    PrevField,
+    Confirm,
+    Cancel,
+    Up,
+    Down,
+    Add,
+    Remove,
+    MoveUp,
+    MoveDown,
+    MinutesUp,
+    MinutesDown,
+    EditQuestions,
+    ChoosePrev,
+    ChooseNext,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -102,24 +158,17 @@ const fn bind(
     }
 }
 
+const fn shift(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::SHIFT,
+    }
+}
+
 use Command as C;
-use Context::{Editor, Entries, Global};
+use Context::{Agenda, Capture, Editor, Entries, Global, Setup, SetupList};
 
 pub const KEYMAP: &[Binding] = &[
-    bind(
-        Global,
-        &[ctrl('n')],
-        "Ctrl+N",
-        C::NextBlock,
-        "next block (stops this block's clock, starts the next)",
-    ),
-    bind(
-        Global,
-        &[ctrl('p')],
-        "Ctrl+P",
-        C::PrevBlock,
-        "previous block",
-    ),
     bind(
         Global,
         &[ctrl('s')],
@@ -128,14 +177,49 @@ pub const KEYMAP: &[Binding] = &[
         "save now (the app also saves by itself)",
     ),
     bind(Global, &[ctrl('q')], "Ctrl+Q", C::Quit, "save and quit"),
+    bind(Global, &[key(KeyCode::F(1))], "F1", C::Help, "this help"),
     bind(
-        Global,
+        Capture,
+        &[ctrl('n')],
+        "Ctrl+N",
+        C::NextBlock,
+        "next block (stops this block's clock, starts the next)",
+    ),
+    bind(
+        Capture,
+        &[ctrl('p')],
+        "Ctrl+P",
+        C::PrevBlock,
+        "previous block",
+    ),
+    bind(
+        Capture,
+        &[ctrl('t')],
+        "Ctrl+T",
+        C::TogglePause,
+        "pause or resume the clock (breaks are not counted)",
+    ),
+    bind(
+        Capture,
         &[ctrl('g')],
         "Ctrl+G",
         C::ToggleQuestions,
         "show or hide the guiding questions",
     ),
-    bind(Global, &[key(KeyCode::F(1))], "F1", C::Help, "this help"),
+    bind(
+        Capture,
+        &[ctrl('e')],
+        "Ctrl+E",
+        C::OpenSetup,
+        "session setup: details, participants, agenda",
+    ),
+    bind(
+        Capture,
+        &[ctrl('b')],
+        "Ctrl+B",
+        C::ToggleBell,
+        "switch the overrun bell off or on",
+    ),
     bind(
         Editor,
         &[key(KeyCode::Enter)],
@@ -145,13 +229,7 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         Editor,
-        &[
-            alt(KeyCode::Enter),
-            Key {
-                code: KeyCode::Enter,
-                mods: KeyModifiers::SHIFT,
-            },
-        ],
+        &[alt(KeyCode::Enter), shift(KeyCode::Enter)],
         "Alt+Enter",
         C::NewLine,
         "line break inside the entry",
@@ -258,6 +336,115 @@ pub const KEYMAP: &[Binding] = &[
         C::FocusEditor,
         "back to the editor",
     ),
+    bind(
+        Setup,
+        &[key(KeyCode::Tab)],
+        "Tab",
+        C::NextField,
+        "next field",
+    ),
+    bind(
+        Setup,
+        &[
+            key(KeyCode::BackTab),
+            shift(KeyCode::BackTab),
+            shift(KeyCode::Tab),
+        ],
+        "Shift+Tab",
+        C::PrevField,
+        "previous field",
+    ),
+    bind(
+        Setup,
+        &[key(KeyCode::Enter)],
+        "Enter",
+        C::Confirm,
+        "confirm; on Start, start the session",
+    ),
+    bind(
+        Setup,
+        &[key(KeyCode::Esc)],
+        "Esc",
+        C::Cancel,
+        "cancel an edit; otherwise go to the capture screen",
+    ),
+    bind(
+        Setup,
+        &[key(KeyCode::Up)],
+        "↑",
+        C::Up,
+        "previous row or field",
+    ),
+    bind(
+        Setup,
+        &[key(KeyCode::Down)],
+        "↓",
+        C::Down,
+        "next row or field",
+    ),
+    bind(
+        Setup,
+        &[key(KeyCode::Left)],
+        "←",
+        C::ChoosePrev,
+        "on Template: the previous template",
+    ),
+    bind(
+        Setup,
+        &[key(KeyCode::Right)],
+        "→",
+        C::ChooseNext,
+        "on Template: the next template",
+    ),
+    bind(
+        SetupList,
+        &[key(KeyCode::Char('a')), key(KeyCode::Insert)],
+        "a",
+        C::Add,
+        "add a row (paste \"Name, Organization\" lines to add many)",
+    ),
+    bind(
+        SetupList,
+        &[key(KeyCode::Char('d')), key(KeyCode::Delete)],
+        "d, Del",
+        C::Remove,
+        "remove the row (a block with entries asks first)",
+    ),
+    bind(
+        Agenda,
+        &[alt(KeyCode::Up), shift(KeyCode::Up)],
+        "Alt+↑",
+        C::MoveUp,
+        "move the block up",
+    ),
+    bind(
+        Agenda,
+        &[alt(KeyCode::Down), shift(KeyCode::Down)],
+        "Alt+↓",
+        C::MoveDown,
+        "move the block down",
+    ),
+    bind(
+        Agenda,
+        &[key(KeyCode::Char('+'))],
+        "+",
+        C::MinutesUp,
+        "five more planned minutes",
+    ),
+    bind(
+        Agenda,
+        &[key(KeyCode::Char('-'))],
+        "-",
+        C::MinutesDown,
+        "five fewer planned minutes",
+    ),
+    bind(
+        Agenda,
+        &[key(KeyCode::Char('q'))],
+        "q",
+        C::EditQuestions,
+        "edit the guiding questions, one a line",
+    ),
 ];
 
 /// The command bound to `ev` in `context`, falling back to the global
@@ -272,7 +459,7 @@ pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Command> {
         }
         (a, b) => a == b && ev.modifiers == k.mods,
     };
-    [context, Global].into_iter().find_map(|ctx| {
+    context.chain().iter().find_map(|&ctx| {
         KEYMAP
             .iter()
             .filter(|b| b.context == ctx)
@@ -332,9 +519,9 @@ mod tests {
     fn no_key_is_bound_twice_in_one_context() {
         for a in KEYMAP {
             for b in KEYMAP {
-                if std::ptr::eq(a, b)
-                    || (a.context != b.context && a.context != Global && b.context != Global)
-                {
+                let related = a.context.chain().contains(&b.context)
+                    || b.context.chain().contains(&a.context);
+                if std::ptr::eq(a, b) || !related {
                     continue;
                 }
                 for ka in a.keys {

@@ -7,12 +7,16 @@
 
 mod complete;
 pub mod keymap;
+pub mod room;
+pub mod setup;
 mod state;
 mod update;
 
 pub use complete::Completion;
-pub use state::{App, Deleted, Effect, Focus, Modal, SaveStatus};
+pub use state::{App, Deleted, Effect, Focus, Modal, SaveStatus, Screen};
 pub use update::{Action, SaveOutcome, update};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_setup;

@@ -2,8 +2,18 @@ use std::path::PathBuf;
 
 use ratatui_textarea::TextArea;
 
+use std::collections::HashSet;
+
 use super::complete::Completion;
-use crate::model::{Draft, Entry, Kind, Session, Stamp, new_id, parse_draft};
+use super::setup::Setup;
+use crate::model::{Draft, Entry, Kind, Session, Stamp, Template, new_id, parse_draft};
+
+/// Which screen of an open session is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Capture,
+    Setup,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -24,6 +34,10 @@ pub enum Modal {
     },
     /// Quitting while the last save failed.
     ConfirmQuitUnsaved,
+    /// Removing a block that has entries (they move to a neighbour).
+    ConfirmRemoveBlock {
+        index: usize,
+    },
 }
 
 /// Where the save pipeline stands, for the header.
@@ -46,6 +60,11 @@ pub enum Effect {
     },
     SaveDraft(Draft),
     ClearDraft,
+    /// Write the agenda as a user template at `path`.
+    SaveTemplate {
+        path: PathBuf,
+        template: Template,
+    },
     /// Ring the terminal bell.
     Bell,
 }
@@ -58,6 +77,13 @@ pub struct Deleted {
 }
 
 pub struct App {
+    pub screen: Screen,
+    pub setup: Setup,
+    /// The templates the setup screen offers: the built-in agenda first,
+    /// then the user's, read when the session was opened.
+    pub templates: Vec<(String, Template)>,
+    /// Where "Save as template" writes.
+    pub templates_dir: Option<PathBuf>,
     pub session: Session,
     pub path: PathBuf,
     /// Why the session may not be written, if it may not.
@@ -88,6 +114,15 @@ pub struct App {
     pub saved_generation: u64,
     pub save_error: Option<String>,
     pub draft_dirty: bool,
+    /// The session changed in a way that can wait for the draft throttle
+    /// (typing in a setup field).
+    pub session_dirty: bool,
+    /// Ring the bell when a block runs over.
+    pub bell: bool,
+    /// Blocks whose overrun has already been announced.
+    pub alerted: HashSet<String>,
+    /// The header flashes until then, for terminals without a bell.
+    pub flash_until: Option<Stamp>,
     /// A one-line message for the footer.
     pub notice: Option<String>,
     /// Quit was asked for; waiting for the last saves to land.
@@ -107,7 +142,21 @@ impl App {
         draft: Option<Draft>,
         now: Stamp,
     ) -> App {
+        // Blocks already over their time were announced by an earlier run.
+        let alerted = session
+            .blocks
+            .iter()
+            .filter(|b| b.planned_seconds() > 0 && b.spent_at(&now) > b.planned_seconds())
+            .map(|b| b.id.clone())
+            .collect();
         let mut app = App {
+            screen: Screen::Capture,
+            setup: Setup::new(),
+            templates: vec![(
+                crate::model::template::BUILTIN_NAME.to_string(),
+                Template::builtin(),
+            )],
+            templates_dir: None,
             session,
             path,
             read_only,
@@ -128,6 +177,10 @@ impl App {
             saved_generation: 0,
             save_error: None,
             draft_dirty: false,
+            session_dirty: false,
+            bell: true,
+            alerted,
+            flash_until: None,
             notice: None,
             quitting: false,
             quit: false,

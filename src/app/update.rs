@@ -2,7 +2,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::complete::complete;
 use super::keymap::{self, Command, Context};
-use super::state::{App, Deleted, Effect, Focus, Modal, editor_with, new_editor};
+use super::setup;
+use super::state::{App, Deleted, Effect, Focus, Modal, Screen, editor_with, new_editor};
 use crate::model::{Entry, EntryPos, Stamp, new_id, parse_draft};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,7 @@ pub struct SaveOutcome {
     /// The session generation written, or the error.
     pub session: Option<Result<u64, String>>,
     pub draft: Option<Result<(), String>>,
+    pub templates: Vec<Result<std::path::PathBuf, String>>,
 }
 
 pub fn update(app: &mut App, action: Action) {
@@ -39,9 +41,21 @@ pub fn update(app: &mut App, action: Action) {
             }
             on_key(app, key);
         }
-        Action::Paste(text) => on_paste(app, &text),
-        Action::Tick(now) => app.now = now,
-        Action::SaveDraftNow => flush_draft(app),
+        Action::Paste(text) => {
+            if app.screen == Screen::Setup && app.modal.is_none() {
+                setup::on_paste(app, &text);
+            } else {
+                on_paste(app, &text);
+            }
+        }
+        Action::Tick(now) => on_tick(app, now),
+        Action::SaveDraftNow => {
+            if app.session_dirty {
+                app.session_dirty = false;
+                changed(app);
+            }
+            flush_draft(app);
+        }
         Action::Saved(outcome) => on_saved(app, outcome),
         Action::RetrySave => {
             if app.save_error.is_some() {
@@ -65,6 +79,10 @@ fn on_key(app: &mut App, key: KeyEvent) {
         return;
     }
     app.notice = None;
+    if app.screen == Screen::Setup {
+        setup::on_key(app, key);
+        return;
+    }
     let context = match app.focus {
         Focus::Editor => Context::Editor,
         Focus::Entries => Context::Entries,
@@ -108,9 +126,67 @@ fn on_paste(app: &mut App, text: &str) {
     }
 }
 
+/// The wall clock moved: keep `now`, and announce a block that has just
+/// run over its planned time, once.
+fn on_tick(app: &mut App, now: Stamp) {
+    app.now = now;
+    if app.flash_until.is_some_and(|t| t.instant <= now.instant) {
+        app.flash_until = None;
+    }
+    let Some(b) = app.session.blocks.get(app.current()) else {
+        return;
+    };
+    let planned = b.planned_seconds();
+    if planned > 0 && b.spent_at(&now) > planned && !app.alerted.contains(&b.id) {
+        let id = b.id.clone();
+        let title = b.title.clone();
+        app.alerted.insert(id);
+        app.notice = Some(format!(
+            "Block {} ({}) is over its planned time.",
+            app.current() + 1,
+            crate::text::sanitize_line(&title)
+        ));
+        if app.bell {
+            app.effects.push(Effect::Bell);
+            app.flash_until = Some(now.plus_seconds(2));
+        }
+    }
+}
+
+/// Commands that mean the same on every screen of a session.
+pub(super) fn run_global(app: &mut App, cmd: Command) {
+    match cmd {
+        Command::SaveNow | Command::Quit | Command::Help => run(app, cmd),
+        _ => {}
+    }
+}
+
 fn run(app: &mut App, cmd: Command) {
     let now = app.now;
     match cmd {
+        Command::OpenSetup => setup::open(app),
+        Command::TogglePause => {
+            if !writable(app) {
+                return;
+            }
+            if app.session.is_paused() {
+                app.session.resume(now);
+                app.notice = Some("Clock running again.".into());
+            } else {
+                app.session.pause(now);
+                app.notice =
+                    Some("Clock paused: Ctrl+T resumes. Paused time is not counted.".into());
+            }
+            changed(app);
+        }
+        Command::ToggleBell => {
+            app.bell = !app.bell;
+            app.notice = Some(if app.bell {
+                "Overrun bell on.".into()
+            } else {
+                "Overrun bell off.".into()
+            });
+        }
         Command::Commit => commit(app),
         Command::NewLine => {
             app.editor.insert_newline();
@@ -156,13 +232,12 @@ fn run(app: &mut App, cmd: Command) {
             app.focus = Focus::Editor;
             app.selected = None;
         }
-        Command::SaveNow => {
-            if writable(app) {
-                request_session_save(app);
-                app.draft_dirty = true;
-                flush_draft(app);
-            }
+        Command::SaveNow if writable(app) => {
+            request_session_save(app);
+            app.draft_dirty = true;
+            flush_draft(app);
         }
+        Command::SaveNow => {}
         Command::Quit => begin_quit(app),
         Command::Help => app.modal = Some(Modal::Help),
         Command::ToggleQuestions => app.show_questions = !app.show_questions,
@@ -205,6 +280,8 @@ fn run(app: &mut App, cmd: Command) {
             }
         }
         Command::UndoDelete => undo_delete(app),
+        // Setup commands reach `setup::on_key`, never this function.
+        _ => {}
     }
 }
 
@@ -262,6 +339,14 @@ fn on_modal_key(app: &mut App, key: KeyEvent) {
                 _ => {}
             }
         }
+        Modal::ConfirmRemoveBlock { index } => {
+            if yes {
+                app.modal = None;
+                setup::remove_block(app, index);
+            } else if no {
+                app.modal = None;
+            }
+        }
         Modal::ConfirmQuitUnsaved => {
             if matches!(code, KeyCode::Char('y' | 'Y')) {
                 app.modal = None;
@@ -284,7 +369,7 @@ fn writable(app: &mut App) -> bool {
 }
 
 /// Marks the session changed and queues its save.
-fn changed(app: &mut App) {
+pub(super) fn changed(app: &mut App) {
     app.session.updated = app.now;
     request_session_save(app);
 }
@@ -365,6 +450,7 @@ fn begin_quit(app: &mut App) {
         return;
     }
     app.session.stop_clock(app.now);
+    app.session_dirty = false;
     changed(app);
     app.draft_dirty = true;
     flush_draft(app);
@@ -372,6 +458,12 @@ fn begin_quit(app: &mut App) {
 }
 
 fn on_saved(app: &mut App, outcome: SaveOutcome) {
+    for t in &outcome.templates {
+        app.notice = Some(match t {
+            Ok(p) => format!("Template saved: {}", p.display()),
+            Err(e) => format!("Template NOT saved: {e}"),
+        });
+    }
     let mut error = None;
     let wrote_session = outcome.session.is_some();
     match outcome.session {

@@ -11,18 +11,18 @@ use crate::text::{sanitize, sanitize_line};
 
 pub fn open_latest(store: &Store) -> Result<ExitCode, Failure> {
     match store.latest_open()? {
-        Some(s) => open_path(store, s.path),
+        Some(s) => open_path(store, s.path, false),
         None => new(store, None, None, false),
     }
 }
 
 pub fn open(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
     let path = store.resolve(spec)?;
-    open_path(store, path)
+    open_path(store, path, false)
 }
 
-fn open_path(store: &Store, path: PathBuf) -> Result<ExitCode, Failure> {
-    crate::tui::run(store, path)?;
+fn open_path(store: &Store, path: PathBuf, setup_first: bool) -> Result<ExitCode, Failure> {
+    crate::tui::run(store, path, setup_first)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -39,7 +39,7 @@ pub fn new(
         println!("{}\t{}", session.id, path.display());
         return Ok(ExitCode::SUCCESS);
     }
-    open_path(store, path)
+    open_path(store, path, true)
 }
 
 /// "default" (or nothing) is the built-in agenda; a NAME is looked up in

@@ -4,6 +4,8 @@
 
 mod commands;
 
+pub use commands::find_template;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,6 +73,9 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// A read-only, large-type view of a session for a projector or a
+    /// second terminal. It follows the file live; q quits.
+    Present { session: String },
     /// Validate session files (default: every session in the folder).
     Check { paths: Vec<PathBuf> },
 }
@@ -154,5 +159,10 @@ fn run(command: Option<Command>, store: &Store) -> Result<ExitCode, Failure> {
             output,
         }) => commands::export(store, &session, format, output.as_deref()),
         Some(Command::Check { paths }) => commands::check(store, &paths),
+        Some(Command::Present { session }) => {
+            let path = store.resolve(&session)?;
+            crate::tui::room::run(path)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -480,6 +480,23 @@ impl Session {
         self.blocks.iter().map(|b| b.spent_at(now)).sum()
     }
 
+    /// Planned time still ahead: what is left of the current block and of
+    /// every block after it. Blocks before it are taken as done.
+    pub fn remaining_planned(&self, now: &Stamp) -> i64 {
+        let cur = self.current_index();
+        self.blocks
+            .iter()
+            .skip(cur)
+            .map(|b| (b.planned_seconds() - b.spent_at(now)).max(0))
+            .sum()
+    }
+
+    /// When the session will end if every block from here on takes its
+    /// planned time.
+    pub fn projected_end(&self, now: &Stamp) -> Stamp {
+        now.plus_seconds(self.remaining_planned(now))
+    }
+
     /// Every name worth offering after `@`: participants' names and
     /// organizations, then speakers already used, without duplicates.
     pub fn speaker_names(&self) -> Vec<String> {

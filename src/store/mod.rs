@@ -269,6 +269,37 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     })
 }
 
+/// Writes a template, creating its folder 0700 if need be.
+pub fn save_template(path: &Path, template: &crate::model::Template) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent() {
+        atomic::ensure_dir(dir).map_err(|source| StoreError::Folder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    write_bytes(path, &to_bytes(template)?)
+}
+
+/// The user's templates in `dir`, by file stem, skipping unreadable ones.
+pub fn list_templates(dir: &Path) -> Vec<(String, crate::model::Template)> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, crate::model::Template)> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| {
+            let name = p.file_stem()?.to_string_lossy().into_owned();
+            let bytes = read_limited(&p).ok()?;
+            let t = serde_json::from_slice(&bytes).ok()?;
+            Some((name, t))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
 pub fn draft_path(session_path: &Path) -> PathBuf {
     sidecar(session_path, "draft")
 }

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::model::{Draft, Session};
+use crate::model::{Draft, Session, Template};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DraftOp {
@@ -21,11 +21,12 @@ pub enum DraftOp {
 pub struct Job {
     pub session: Option<(u64, Box<Session>)>,
     pub draft: Option<DraftOp>,
+    pub templates: Vec<(PathBuf, Template)>,
 }
 
 impl Job {
     pub fn is_empty(&self) -> bool {
-        self.session.is_none() && self.draft.is_none()
+        self.session.is_none() && self.draft.is_none() && self.templates.is_empty()
     }
 
     /// Folds a later job into this one: only the newest snapshot of each
@@ -37,6 +38,7 @@ impl Job {
         if later.draft.is_some() {
             self.draft = later.draft;
         }
+        self.templates.extend(later.templates);
     }
 }
 
@@ -44,6 +46,8 @@ impl Job {
 pub struct Report {
     pub session: Option<Result<u64, String>>,
     pub draft: Option<Result<(), String>>,
+    /// Each template written, by path, or the error.
+    pub templates: Vec<Result<PathBuf, String>>,
 }
 
 /// Carries out one job against the files of the session at `path`.
@@ -60,7 +64,20 @@ pub fn execute(path: &std::path::Path, job: Job) -> Report {
         }
         .map_err(|e| describe(&e))
     });
-    Report { session, draft }
+    let templates = job
+        .templates
+        .into_iter()
+        .map(|(p, t)| {
+            super::save_template(&p, &t)
+                .map(|()| p)
+                .map_err(|e| describe(&e))
+        })
+        .collect();
+    Report {
+        session,
+        draft,
+        templates,
+    }
 }
 
 /// The reason in a few words, for the header.

@@ -1,6 +1,7 @@
 //! The interactive program: opens the session, runs the event loop, and
 //! hands writes to the background saver.
 
+pub mod room;
 mod terminal;
 
 use std::path::PathBuf;
@@ -94,6 +95,7 @@ pub fn job_from(effects: Vec<Effect>) -> (Job, bool) {
             Effect::SaveDraft(d) => job.draft = Some(DraftOp::Save(d)),
             Effect::ClearDraft => job.draft = Some(DraftOp::Clear),
             Effect::Bell => bell = true,
+            Effect::SaveTemplate { path, template } => job.templates.push((path, template)),
         }
     }
     (job, bell)
@@ -103,11 +105,23 @@ pub fn outcome(r: Report) -> SaveOutcome {
     SaveOutcome {
         session: r.session,
         draft: r.draft,
+        templates: r.templates,
     }
 }
 
-pub fn run(_store: &Store, path: PathBuf) -> Result<(), Failure> {
-    let opened = open_session(path.clone(), Stamp::now())?;
+/// Runs the capture screen on the session at `path`; `setup_first` shows
+/// the setup screen before it (a new session).
+pub fn run(store: &Store, path: PathBuf, setup_first: bool) -> Result<(), Failure> {
+    let mut opened = open_session(path.clone(), Stamp::now())?;
+    let templates_dir = store.templates_dir();
+    opened
+        .app
+        .templates
+        .extend(store::list_templates(&templates_dir));
+    opened.app.templates_dir = Some(templates_dir);
+    if setup_first && opened.app.read_only.is_none() {
+        crate::app::setup::open(&mut opened.app);
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -142,7 +156,7 @@ async fn event_loop(mut app: App) -> Result<(), Failure> {
         if bell {
             terminal::bell();
         }
-        if app.draft_dirty && draft_at.is_none() {
+        if (app.draft_dirty || app.session_dirty) && draft_at.is_none() {
             draft_at = Some(Instant::now() + DRAFT_DELAY);
         }
         if app.save_error.is_some() && retry_at.is_none() {

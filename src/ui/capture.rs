@@ -3,14 +3,14 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use crate::app::keymap::KEYMAP;
-use crate::app::{App, Focus, Modal, SaveStatus};
-use crate::text::{sanitize, sanitize_line, truncate, width};
-use crate::ui::widgets::{EntryList, Popup, centered, clock, short_minutes};
-use crate::ui::{help, theme};
+use crate::app::{App, Focus, SaveStatus};
+use crate::text::{sanitize_line, truncate, width};
+use crate::ui::theme;
+use crate::ui::widgets::{EntryList, clock, short_minutes};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -39,15 +39,6 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_main(app, frame, main);
     render_editor(app, frame, editor);
     render_footer(app, frame, footer);
-    match &app.modal {
-        None => {}
-        Some(Modal::Help) => help::render(frame, area),
-        Some(Modal::ConfirmDelete { entry_id }) => {
-            render_confirm_delete(app, frame, area, entry_id)
-        }
-        Some(Modal::MoveTo { target, .. }) => render_move(app, frame, area, *target),
-        Some(Modal::ConfirmQuitUnsaved) => render_confirm_quit(app, frame, area),
-    }
 }
 
 fn editor_height(app: &App, total: u16) -> u16 {
@@ -63,14 +54,8 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let s = &app.session;
     let w = area.width as usize;
     // Line 1: title, wall clock, save state.
-    let (save_text, save_style) = match app.save_status() {
-        SaveStatus::Saved => ("✓ saved".to_string(), theme::saved()),
-        SaveStatus::Saving => ("… saving".to_string(), theme::saving()),
-        SaveStatus::Failed(e) => (format!("✗ NOT SAVED: {e} (retrying)"), theme::error()),
-        SaveStatus::ReadOnly(why) => (format!("READ-ONLY: {why}"), theme::error()),
-    };
-    let paused = if s.is_paused() { "  PAUSED" } else { "" };
-    let right = format!("{}{}  ", app.now.hms(), paused);
+    let (save_text, save_style) = save_indicator(app);
+    let right = format!("{}  ", app.now.hms());
     let save_text = truncate(&save_text, w.saturating_sub(width(&right) + 12).max(8)).into_owned();
     let title_room = w.saturating_sub(width(&right) + width(&save_text) + 3);
     let title = sanitize_line(&s.title);
@@ -94,7 +79,18 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         ),
         None => ("no blocks".to_string(), 0, 0),
     };
-    let (timer, timer_style) = timer_text(spent, planned);
+    let (timer, timer_style) = if s.is_paused() {
+        (
+            format!(
+                " PAUSED (Ctrl+T resumes) {} / {} ",
+                clock(spent),
+                clock(planned)
+            ),
+            theme::paused(),
+        )
+    } else {
+        timer_text(spent, planned)
+    };
     let left = format!(" Block {} of {n} · ", (k + 1).min(n.max(1)));
     let room = w.saturating_sub(width(&left) + width(&timer) + 2);
     let block_title = truncate(&block_title, room).into_owned();
@@ -107,6 +103,26 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(" ", theme::header()),
     ]);
     frame.render_widget(Paragraph::new(vec![line1, line2]), area);
+    if app.flash_until.is_some() {
+        // The visible half of the overrun bell.
+        frame.buffer_mut().set_style(area, theme::flash());
+    }
+}
+
+/// The header's save state: saved, saving, or what went wrong.
+pub fn save_indicator(app: &App) -> (String, Style) {
+    match app.save_status() {
+        SaveStatus::Saved => ("✓ saved".to_string(), theme::saved()),
+        SaveStatus::Saving => ("… saving".to_string(), theme::saving()),
+        SaveStatus::Failed(e) => (
+            format!("✗ NOT SAVED: {} (retrying)", sanitize_line(&e)),
+            theme::error(),
+        ),
+        SaveStatus::ReadOnly(why) => (
+            format!("READ-ONLY: {}", sanitize_line(&why)),
+            theme::error(),
+        ),
+    }
 }
 
 /// "12:30 / 30:00", warning in the last fifth, and plain about overruns.
@@ -154,7 +170,7 @@ fn render_agenda(app: &App, frame: &mut Frame, area: Rect) {
     let w = inner.width as usize;
     // Two lines a block (title, then time) when they fit: titles are long
     // and the agenda is narrow.
-    let roomy = s.blocks.len() * 2 + 2 <= inner.height as usize;
+    let roomy = s.blocks.len() * 2 + 3 <= inner.height as usize;
     let mut lines = Vec::new();
     for (i, b) in s.blocks.iter().enumerate() {
         let spent = b.spent_at(&app.now);
@@ -212,6 +228,10 @@ fn render_agenda(app: &App, frame: &mut Frame, area: Rect) {
             short_minutes(s.spent_at(&app.now)),
             short_minutes(s.planned_seconds())
         ),
+        theme::dim(),
+    ));
+    lines.push(Line::styled(
+        format!("Ends ≈ {}", s.projected_end(&app.now).hm()),
         theme::dim(),
     ));
     frame.render_widget(Paragraph::new(lines), inner);
@@ -372,87 +392,4 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {what}  "), theme::dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn render_confirm_delete(app: &App, frame: &mut Frame, area: Rect, entry_id: &str) {
-    let text = app
-        .session
-        .find_entry(entry_id)
-        .and_then(|p| app.session.entry(p))
-        .map(|e| sanitize(&e.text).into_owned())
-        .unwrap_or_default();
-    let popup = Popup {
-        title: Line::styled(" Delete this entry? ", theme::title()),
-        body: Text::from(vec![
-            Line::raw(truncate(&text, 200).into_owned()),
-            Line::raw(""),
-            Line::from(vec![
-                Span::styled("y", theme::key()),
-                Span::raw(" or Enter deletes (u undoes it) · "),
-                Span::styled("n", theme::key()),
-                Span::raw(" or Esc keeps it"),
-            ]),
-        ]),
-        footer: None,
-    };
-    frame.render_widget(popup, centered(area, 60, 8));
-}
-
-fn render_move(app: &App, frame: &mut Frame, area: Rect, target: usize) {
-    let mut lines: Vec<Line> = app
-        .session
-        .blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let style = if i == target {
-                theme::selected()
-            } else {
-                Style::new()
-            };
-            Line::styled(format!(" {}. {} ", i + 1, sanitize_line(&b.title)), style)
-        })
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "↑↓ choose · Enter moves · Esc cancels",
-        theme::dim(),
-    ));
-    let h = lines.len() as u16 + 2;
-    let popup = Popup {
-        title: Line::styled(" Move the entry to block ", theme::title()),
-        body: Text::from(lines),
-        footer: None,
-    };
-    frame.render_widget(popup, centered(area, 60, h));
-}
-
-fn render_confirm_quit(app: &App, frame: &mut Frame, area: Rect) {
-    let why = match (&app.save_error, &app.read_only) {
-        (Some(e), _) => format!("The last save failed: {}", sanitize_line(e)),
-        (None, Some(r)) => format!(
-            "This session is read-only ({}); the draft cannot be saved.",
-            sanitize_line(r)
-        ),
-        _ => "Some changes are not saved yet.".to_string(),
-    };
-    let popup = Popup {
-        title: Line::styled(" Unsaved changes ", theme::error()),
-        body: Text::from(vec![
-            Line::raw(why),
-            Line::raw(""),
-            Line::raw(
-                "Quitting now loses what is not saved. The app keeps retrying while it runs.",
-            ),
-            Line::raw(""),
-            Line::from(vec![
-                Span::styled("y", theme::key()),
-                Span::raw(" quit anyway · "),
-                Span::styled("n", theme::key()),
-                Span::raw(" or Esc stay"),
-            ]),
-        ]),
-        footer: None,
-    };
-    frame.render_widget(popup, centered(area, 64, 10));
 }

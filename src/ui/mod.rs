@@ -1,16 +1,23 @@
 //! Drawing. `render` is a pure function of the state: it reads the `App`
 //! and writes cells, nothing else.
 
-mod capture;
+pub mod capture;
 mod help;
+mod modals;
+pub mod room;
+mod setup;
 pub mod theme;
 pub mod widgets;
 pub mod wrap;
 
 use ratatui::Frame;
 
-use crate::app::App;
+use crate::app::{App, Screen};
 
 pub fn render(app: &App, frame: &mut Frame) {
-    capture::render(app, frame);
+    match app.screen {
+        Screen::Capture => capture::render(app, frame),
+        Screen::Setup => setup::render(app, frame),
+    }
+    modals::render(app, frame);
 }

@@ -105,3 +105,31 @@ pub fn kind(kind: Kind) -> Style {
         Kind::Action => s.fg(Color::LightYellow),
     }
 }
+
+pub fn paused() -> Style {
+    Style::new()
+        .bg(Color::Magenta)
+        .fg(Color::White)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// The header while the overrun alert flashes.
+pub fn flash() -> Style {
+    Style::new()
+        .bg(Color::Red)
+        .fg(Color::White)
+        .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+}
+
+/// Big digits in the room view: plenty of time, little, none.
+pub fn ok_text() -> Style {
+    Style::new().fg(Color::Green)
+}
+
+pub fn low_text() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+
+pub fn over_text() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}

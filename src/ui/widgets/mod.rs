@@ -1,8 +1,10 @@
 //! Widgets shared by the screens.
 
+mod big;
 mod entries;
 mod popup;
 
+pub use big::BigText;
 pub use entries::EntryList;
 pub use popup::{Popup, centered};
 
