@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod export;
 pub mod model;
+pub mod search;
 pub mod store;
 pub mod text;
 pub mod tui;

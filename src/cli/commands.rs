@@ -21,7 +21,18 @@ pub fn open(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
     open_path(store, path, false)
 }
 
+fn need_terminal() -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        Ok(())
+    } else {
+        Err(Failure::new("cannot use this terminal: standard input and output must be a terminal")
+            .hint("run rapporteur in an interactive terminal, or use `rapporteur new --no-open` and `rapporteur note` in scripts"))
+    }
+}
+
 fn open_path(store: &Store, path: PathBuf, setup_first: bool) -> Result<ExitCode, Failure> {
+    need_terminal()?;
     crate::tui::run(store, path, setup_first)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -32,6 +43,11 @@ pub fn new(
     template: Option<&str>,
     no_open: bool,
 ) -> Result<ExitCode, Failure> {
+    if !no_open {
+        // Before creating anything: a session nobody can see would pile
+        // up with every retry of a script.
+        need_terminal()?;
+    }
     let template = find_template(store, template)?;
     let session = Session::from_template(&template, title, Stamp::now());
     let path = store.create(&session)?;
@@ -324,7 +340,7 @@ pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
                 }
                 println!(
                     "ok   {} ({} entries in {} blocks)",
-                    path.display(),
+                    sanitize_line(&path.display().to_string()),
                     s.entry_count(),
                     s.blocks.len()
                 );

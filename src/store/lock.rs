@@ -65,10 +65,11 @@ pub fn acquire(session_path: &Path) -> Result<SessionLock, StoreError> {
         Stamp::now()
     );
     // Only informative: a failure here must not cost the user the session.
+    // Write first and cut after, so a reader never finds the file empty.
     let _ = file
-        .set_len(0)
-        .and_then(|_| file.seek(SeekFrom::Start(0)))
-        .and_then(|_| file.write_all(note.as_bytes()));
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(note.as_bytes()))
+        .and_then(|_| file.set_len(note.len() as u64));
     Ok(SessionLock { _file: file, path })
 }
 
@@ -82,15 +83,46 @@ pub fn is_locked(session_path: &Path) -> Option<String> {
     }
 }
 
+/// Who holds the lock, as the holder wrote it. A holder that has just
+/// taken the lock may not have written yet, and the text may still name
+/// an earlier holder that has died; both settle within milliseconds.
 fn holder(path: &Path) -> String {
-    let mut text = String::new();
-    let _ = fs::File::open(path).and_then(|f| f.take(512).read_to_string(&mut text));
-    let text = crate::text::sanitize(text.trim());
-    if text.is_empty() {
+    let mut last = String::new();
+    for _ in 0..20 {
+        let mut text = String::new();
+        let _ = fs::File::open(path).and_then(|f| f.take(512).read_to_string(&mut text));
+        let text = text.trim().to_string();
+        if !text.is_empty() && holder_alive(&text) {
+            return crate::text::sanitize(&text).into_owned();
+        }
+        if !text.is_empty() {
+            last = text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    if last.is_empty() {
         "holder unknown".to_string()
     } else {
-        text.into_owned()
+        crate::text::sanitize(&last).into_owned()
     }
+}
+
+/// Whether the pid in "pid N on HOST since …" is alive (on this host).
+fn holder_alive(text: &str) -> bool {
+    let Some(pid) = text
+        .strip_prefix("pid ")
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|p| p.parse::<i32>().ok())
+    else {
+        return true;
+    };
+    let on_this_host = text.contains(&format!(" on {} ", hostname()));
+    if !on_this_host || pid <= 0 {
+        return true;
+    }
+    // SAFETY: signal 0 only checks that the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 pub fn hostname() -> String {

@@ -1,0 +1,40 @@
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Lowercase, decompose, and drop combining marks: "É" → "e",
+/// "РАТИФИЦИРОВАТЬ" → "ратифицировать", "Қ" → "қ". Kazakh letters such as
+/// ә ғ қ ң ө ұ ү һ і have no decomposition and stay themselves.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        push_folded(c, &mut out);
+    }
+    out
+}
+
+fn push_folded(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    for l in c.to_lowercase() {
+        for d in std::iter::once(l).nfd() {
+            if !is_combining_mark(d) {
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// The folded text and, for each byte of it, the byte of `s` it came
+/// from, so that a match can be highlighted in the original.
+pub fn fold_with_map(s: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(s.len());
+    let mut map = Vec::with_capacity(s.len());
+    for (i, c) in s.char_indices() {
+        let before = out.len();
+        push_folded(c, &mut out);
+        map.extend(std::iter::repeat_n(i, out.len() - before));
+    }
+    (out, map)
+}

@@ -1,0 +1,206 @@
+//! Full-text search across sessions: case- and accent-insensitive, with
+//! Cyrillic and Kazakh letters folded by Unicode's own case mapping
+//! ("РАТИФИЦИРОВАТЬ" finds "ратифицировать", "Қ" finds "қ").
+
+mod fold;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub use fold::{fold, fold_with_map};
+
+use crate::model::{Kind, Session, Stamp};
+
+/// One searchable entry.
+struct Doc {
+    session: u32,
+    block: u32,
+    entry: u32,
+    folded: Box<str>,
+    speaker_folded: Box<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRef {
+    pub id: String,
+    pub title: String,
+    pub path: PathBuf,
+}
+
+/// Every entry of a set of sessions, folded once so that each query is a
+/// scan of prepared text.
+#[derive(Default)]
+pub struct Index {
+    sessions: Vec<SessionRef>,
+    blocks: Vec<Vec<String>>,
+    entries: Vec<Vec<Vec<crate::model::Entry>>>,
+    docs: Vec<Doc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HitSession {
+    pub id: String,
+    pub title: String,
+}
+
+/// A match, as `search --json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub session: HitSession,
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// 1-based block number.
+    pub block: usize,
+    pub block_title: String,
+    pub entry_id: String,
+    pub kind: Kind,
+    pub speaker: Option<String>,
+    pub text: String,
+    pub created: Stamp,
+    /// Byte ranges of the matches in `text`, for highlighting.
+    #[serde(skip)]
+    pub ranges: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Every word must occur (folded substring).
+    pub words: Vec<String>,
+    pub kind: Option<Kind>,
+    /// Folded substring of the speaker.
+    pub speaker: Option<String>,
+}
+
+impl Query {
+    pub fn parse(text: &str, kind: Option<Kind>, speaker: Option<&str>) -> Query {
+        Query {
+            words: fold(text).split_whitespace().map(str::to_string).collect(),
+            kind,
+            speaker: speaker.map(fold).filter(|s| !s.trim().is_empty()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.kind.is_none() && self.speaker.is_none()
+    }
+}
+
+impl Index {
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    pub fn add(&mut self, path: PathBuf, session: Session) {
+        let s = self.sessions.len() as u32;
+        self.sessions.push(SessionRef {
+            id: session.id.clone(),
+            title: session.title.clone(),
+            path,
+        });
+        let mut titles = Vec::with_capacity(session.blocks.len());
+        let mut entries = Vec::with_capacity(session.blocks.len());
+        for (b, block) in session.blocks.into_iter().enumerate() {
+            titles.push(block.title);
+            for (e, entry) in block.entries.iter().enumerate() {
+                self.docs.push(Doc {
+                    session: s,
+                    block: b as u32,
+                    entry: e as u32,
+                    folded: fold(&entry.text).into_boxed_str(),
+                    speaker_folded: entry.speaker.as_deref().map(fold).unwrap_or_default().into_boxed_str(),
+                });
+            }
+            entries.push(block.entries);
+        }
+        self.blocks.push(titles);
+        self.entries.push(entries);
+    }
+
+    /// The matches of `q`, in session order, at most `limit` of them, and
+    /// how many there were in all.
+    pub fn search(&self, q: &Query, limit: usize) -> (Vec<Hit>, usize) {
+        let mut hits = Vec::new();
+        let mut total = 0;
+        if q.is_empty() {
+            return (hits, 0);
+        }
+        for d in &self.docs {
+            if !q.words.iter().all(|w| d.folded.contains(w.as_str())) {
+                continue;
+            }
+            if let Some(sp) = &q.speaker
+                && !d.speaker_folded.contains(sp.as_str())
+            {
+                continue;
+            }
+            let entry = &self.entries[d.session as usize][d.block as usize][d.entry as usize];
+            if q.kind.is_some_and(|k| k != entry.kind) {
+                continue;
+            }
+            total += 1;
+            if hits.len() < limit {
+                hits.push(self.hit(d, q));
+            }
+        }
+        (hits, total)
+    }
+
+    fn hit(&self, d: &Doc, q: &Query) -> Hit {
+        let s = &self.sessions[d.session as usize];
+        let entry = &self.entries[d.session as usize][d.block as usize][d.entry as usize];
+        Hit {
+            session: HitSession {
+                id: s.id.clone(),
+                title: s.title.clone(),
+            },
+            path: s.path.clone(),
+            block: d.block as usize + 1,
+            block_title: self.blocks[d.session as usize][d.block as usize].clone(),
+            entry_id: entry.id.clone(),
+            kind: entry.kind,
+            speaker: entry.speaker.clone(),
+            text: entry.text.clone(),
+            created: entry.created,
+            ranges: match_ranges(&entry.text, &q.words),
+        }
+    }
+}
+
+/// Byte ranges in `text` (the original) where the folded `words` occur.
+pub fn match_ranges(text: &str, words: &[String]) -> Vec<(usize, usize)> {
+    let (folded, map) = fold_with_map(text);
+    let mut out = Vec::new();
+    for w in words.iter().filter(|w| !w.is_empty()) {
+        let mut from = 0;
+        while let Some(i) = folded[from..].find(w.as_str()) {
+            let start = from + i;
+            let end = start + w.len();
+            let o_start = map[start];
+            let o_end = if end < map.len() { map[end] } else { text.len() };
+            out.push((o_start, o_end.max(o_start)));
+            from = end;
+        }
+    }
+    out.sort_unstable();
+    // Merge overlaps so that highlighting never splits a character twice.
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in out {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests;
