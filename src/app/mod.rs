@@ -6,7 +6,9 @@
 //! synchronously to check the files.
 
 mod complete;
+pub mod home;
 pub mod keymap;
+pub mod review;
 pub mod room;
 pub mod setup;
 mod state;

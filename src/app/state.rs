@@ -5,6 +5,7 @@ use ratatui_textarea::TextArea;
 use std::collections::HashSet;
 
 use super::complete::Completion;
+use super::review::Review;
 use super::setup::Setup;
 use crate::model::{Draft, Entry, Kind, Session, Stamp, Template, new_id, parse_draft};
 
@@ -13,6 +14,7 @@ use crate::model::{Draft, Entry, Kind, Session, Stamp, Template, new_id, parse_d
 pub enum Screen {
     Capture,
     Setup,
+    Review,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +40,10 @@ pub enum Modal {
     ConfirmRemoveBlock {
         index: usize,
     },
+    /// Ending the session.
+    ConfirmEnd,
+    /// Reopening an ended session for capture.
+    ConfirmReopen,
 }
 
 /// Where the save pipeline stands, for the header.
@@ -65,6 +71,11 @@ pub enum Effect {
         path: PathBuf,
         template: Template,
     },
+    /// Write a report.
+    Export {
+        path: PathBuf,
+        bytes: Vec<u8>,
+    },
     /// Ring the terminal bell.
     Bell,
 }
@@ -79,6 +90,9 @@ pub struct Deleted {
 pub struct App {
     pub screen: Screen,
     pub setup: Setup,
+    pub review: Review,
+    /// Where reports from the review screen go.
+    pub exports_dir: Option<PathBuf>,
     /// The templates the setup screen offers: the built-in agenda first,
     /// then the user's, read when the session was opened.
     pub templates: Vec<(String, Template)>,
@@ -100,6 +114,8 @@ pub struct App {
     /// Index into the current block's entries, when the entries have focus.
     pub selected: Option<usize>,
     pub show_questions: bool,
+    /// How far the help overlay is scrolled.
+    pub help_scroll: u16,
     pub modal: Option<Modal>,
     pub undo: Vec<Deleted>,
     pub completion: Option<Completion>,
@@ -152,6 +168,8 @@ impl App {
         let mut app = App {
             screen: Screen::Capture,
             setup: Setup::new(),
+            review: Review::default(),
+            exports_dir: None,
             templates: vec![(
                 crate::model::template::BUILTIN_NAME.to_string(),
                 Template::builtin(),
@@ -167,6 +185,7 @@ impl App {
             focus: Focus::Editor,
             selected: None,
             show_questions: true,
+            help_scroll: 0,
             modal: None,
             undo: Vec::new(),
             completion: None,
@@ -263,8 +282,21 @@ impl App {
             .unwrap_or(&[])
     }
 
+    /// The entry the entry commands act on: the review screen's
+    /// selection there, the current block's elsewhere.
+    pub fn selected_pos(&self) -> Option<crate::model::EntryPos> {
+        if self.screen == Screen::Review {
+            return self.review.selected_pos(&self.session);
+        }
+        let entry = self.selected?;
+        (entry < self.current_entries().len()).then(|| crate::model::EntryPos {
+            block: self.current(),
+            entry,
+        })
+    }
+
     pub fn selected_entry(&self) -> Option<&Entry> {
-        self.selected.and_then(|i| self.current_entries().get(i))
+        self.selected_pos().and_then(|p| self.session.entry(p))
     }
 
     pub fn save_status(&self) -> SaveStatus {

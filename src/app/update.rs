@@ -2,9 +2,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::complete::complete;
 use super::keymap::{self, Command, Context};
+use super::review;
 use super::setup;
 use super::state::{App, Deleted, Effect, Focus, Modal, Screen, editor_with, new_editor};
-use crate::model::{Entry, EntryPos, Stamp, new_id, parse_draft};
+use crate::model::{Entry, Stamp, new_id, parse_draft};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -29,6 +30,7 @@ pub struct SaveOutcome {
     pub session: Option<Result<u64, String>>,
     pub draft: Option<Result<(), String>>,
     pub templates: Vec<Result<std::path::PathBuf, String>>,
+    pub exports: Vec<Result<std::path::PathBuf, String>>,
 }
 
 pub fn update(app: &mut App, action: Action) {
@@ -81,6 +83,10 @@ fn on_key(app: &mut App, key: KeyEvent) {
     app.notice = None;
     if app.screen == Screen::Setup {
         setup::on_key(app, key);
+        return;
+    }
+    if app.screen == Screen::Review && app.focus != Focus::Editor {
+        review::on_key(app, key);
         return;
     }
     let context = match app.focus {
@@ -161,10 +167,16 @@ pub(super) fn run_global(app: &mut App, cmd: Command) {
     }
 }
 
-fn run(app: &mut App, cmd: Command) {
+pub(super) fn run(app: &mut App, cmd: Command) {
     let now = app.now;
     match cmd {
         Command::OpenSetup => setup::open(app),
+        Command::OpenReview => review::open(app, None),
+        Command::EndSession => {
+            if writable(app) {
+                app.modal = Some(Modal::ConfirmEnd);
+            }
+        }
         Command::TogglePause => {
             if !writable(app) {
                 return;
@@ -223,6 +235,13 @@ fn run(app: &mut App, cmd: Command) {
                 changed(app);
             }
         }
+        // In review, Esc from the editor abandons the edit.
+        Command::FocusEntries if app.screen == Screen::Review => {
+            app.editor = new_editor();
+            app.editing = None;
+            app.focus = Focus::Entries;
+            app.draft_dirty = true;
+        }
         Command::FocusEntries => {
             app.focus = Focus::Entries;
             let n = app.current_entries().len();
@@ -252,7 +271,7 @@ fn run(app: &mut App, cmd: Command) {
             if !writable(app) {
                 return;
             }
-            if let Some(pos) = selected_pos(app)
+            if let Some(pos) = app.selected_pos()
                 && let Some(e) = app.session.entry_mut(pos)
             {
                 e.kind = e.kind.next();
@@ -293,14 +312,17 @@ fn on_modal_key(app: &mut App, key: KeyEvent) {
     let yes = matches!(code, KeyCode::Char('y' | 'Y') | KeyCode::Enter);
     let no = matches!(code, KeyCode::Char('n' | 'N') | KeyCode::Esc);
     match modal {
-        Modal::Help => {
-            if matches!(
-                code,
-                KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('q') | KeyCode::Enter
-            ) {
+        Modal::Help => match code {
+            KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('q') | KeyCode::Enter => {
                 app.modal = None;
+                app.help_scroll = 0;
             }
-        }
+            KeyCode::Up => app.help_scroll = app.help_scroll.saturating_sub(1),
+            KeyCode::Down => app.help_scroll = app.help_scroll.saturating_add(1).min(200),
+            KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(10),
+            KeyCode::PageDown => app.help_scroll = app.help_scroll.saturating_add(10).min(200),
+            _ => {}
+        },
         Modal::ConfirmDelete { entry_id } => {
             if yes {
                 app.modal = None;
@@ -339,6 +361,29 @@ fn on_modal_key(app: &mut App, key: KeyEvent) {
                 _ => {}
             }
         }
+        Modal::ConfirmEnd => {
+            if yes {
+                app.modal = None;
+                let now = app.now;
+                app.session.stop_clock(now);
+                app.session.ended = Some(now);
+                changed(app);
+                review::open(app, None);
+                app.notice = Some("Session ended. c reopens it for capture.".into());
+            } else if no {
+                app.modal = None;
+            }
+        }
+        Modal::ConfirmReopen => {
+            if yes {
+                app.modal = None;
+                app.session.ended = None;
+                changed(app);
+                review::to_capture(app);
+            } else if no {
+                app.modal = None;
+            }
+        }
         Modal::ConfirmRemoveBlock { index } => {
             if yes {
                 app.modal = None;
@@ -358,7 +403,7 @@ fn on_modal_key(app: &mut App, key: KeyEvent) {
     }
 }
 
-fn writable(app: &mut App) -> bool {
+pub(super) fn writable(app: &mut App) -> bool {
     match &app.read_only {
         Some(why) => {
             app.notice = Some(format!("Read-only: {why}"));
@@ -434,6 +479,9 @@ fn commit(app: &mut App) {
     app.completion = None;
     app.draft_dirty = false;
     app.refresh_names();
+    if app.screen == Screen::Review {
+        app.focus = Focus::Entries;
+    }
     changed(app);
     // After the session, so a crash in between leaves a draft whose id is
     // in the session, which the next start recognises and drops.
@@ -458,6 +506,12 @@ fn begin_quit(app: &mut App) {
 }
 
 fn on_saved(app: &mut App, outcome: SaveOutcome) {
+    for t in &outcome.exports {
+        app.notice = Some(match t {
+            Ok(p) => format!("Report written: {}", p.display()),
+            Err(e) => format!("Report NOT written: {e}"),
+        });
+    }
     for t in &outcome.templates {
         app.notice = Some(match t {
             Ok(p) => format!("Template saved: {}", p.display()),
@@ -503,14 +557,6 @@ fn select_by(app: &mut App, delta: isize) {
     let cur = app.selected.unwrap_or(n - 1) as isize;
     let next = cur.saturating_add(delta).clamp(0, n as isize - 1);
     app.selected = Some(next as usize);
-}
-
-fn selected_pos(app: &App) -> Option<EntryPos> {
-    let entry = app.selected?;
-    (entry < app.current_entries().len()).then(|| EntryPos {
-        block: app.current(),
-        entry,
-    })
 }
 
 fn edit_selected(app: &mut App) {

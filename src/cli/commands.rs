@@ -4,21 +4,22 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Failure;
+use crate::app::home::OpenMode;
 use crate::export::{self, Format};
 use crate::model::{Entry, Kind, Session, Stamp, Template, parse_draft, template};
 use crate::store::{self, Store};
 use crate::text::{sanitize, sanitize_line};
 
-pub fn open_latest(store: &Store) -> Result<ExitCode, Failure> {
-    match store.latest_open()? {
-        Some(s) => open_path(store, s.path, false),
-        None => new(store, None, None, false),
-    }
+/// `rapporteur` alone: the home screen.
+pub fn home(store: &Store) -> Result<ExitCode, Failure> {
+    need_terminal()?;
+    crate::tui::run(store, crate::tui::Start::Home)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn open(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
     let path = store.resolve(spec)?;
-    open_path(store, path, false)
+    open_path(store, path, OpenMode::Capture)
 }
 
 fn need_terminal() -> Result<(), Failure> {
@@ -31,9 +32,9 @@ fn need_terminal() -> Result<(), Failure> {
     }
 }
 
-fn open_path(store: &Store, path: PathBuf, setup_first: bool) -> Result<ExitCode, Failure> {
+fn open_path(store: &Store, path: PathBuf, mode: OpenMode) -> Result<ExitCode, Failure> {
     need_terminal()?;
-    crate::tui::run(store, path, setup_first)?;
+    crate::tui::run(store, crate::tui::Start::Session { path, mode })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -55,7 +56,7 @@ pub fn new(
         println!("{}\t{}", session.id, path.display());
         return Ok(ExitCode::SUCCESS);
     }
-    open_path(store, path, true)
+    open_path(store, path, OpenMode::Setup)
 }
 
 /// "default" (or nothing) is the built-in agenda; a NAME is looked up in
@@ -292,20 +293,82 @@ pub fn export(
     spec: &str,
     format: Format,
     output: Option<&Path>,
+    anonymize: export::Anonymize,
 ) -> Result<ExitCode, Failure> {
     let path = store.resolve(spec)?;
     let loaded = store::load(&path)?;
-    let text = export::render(&loaded.session, format)
+    let report = export::render(&loaded.session, format, &export::Options { anonymize })
         .map_err(|e| Failure::new(format!("cannot export: {e}")))?;
+    for w in &report.warnings {
+        eprintln!("warning: {}", sanitize_line(w));
+    }
     match output {
         None => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            let _ = std::io::stdout().lock().write_all(&report.bytes);
         }
         Some(out) => {
-            store::write_bytes(out, text.as_bytes())?;
-            eprintln!("wrote {}", out.display());
+            store::write_bytes(out, &report.bytes)?;
+            eprintln!("wrote {}", sanitize_line(&out.display().to_string()));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Full-text search over every session in the folder.
+pub fn search(
+    store: &Store,
+    query: &str,
+    kind: Option<&str>,
+    speaker: Option<&str>,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let kind = match kind {
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            Failure::new(format!("unknown kind {:?}", sanitize_line(k)))
+                .hint("use note, recommendation, question, decision or action")
+        })?),
+        None => None,
+    };
+    let q = crate::search::Query::parse(query, kind, speaker);
+    if q.is_empty() {
+        return Err(Failure::new("nothing to search for").hint("give a word, --kind or --speaker"));
+    }
+    let (hits, bad) = crate::search::search_folder(store, &q)?;
+    for e in &bad {
+        eprintln!("warning: skipped {}", sanitize_line(&e.to_string()));
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&hits).unwrap_or_default()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for h in &hits {
+        let speaker = h
+            .speaker
+            .as_deref()
+            .map(|s| format!(" · {}", sanitize_line(s)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{} · {} · {}. {} · {}{}",
+            sanitize_line(&h.session.id),
+            sanitize_line(&h.session.title),
+            h.block,
+            sanitize_line(&h.block_title),
+            h.kind.as_str(),
+            speaker
+        );
+        let _ = writeln!(
+            out,
+            "    {}",
+            crate::search::snippet(&h.text, &h.ranges, 100, "[", "]")
+        );
+    }
+    let _ = writeln!(out, "{} matches", hits.len());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -72,6 +72,26 @@ pub enum Command {
         /// Write to FILE (private, 0600) instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Chatham House Rule: no speaker's name or affiliation, no
+        /// participants list.
+        #[arg(long)]
+        anonymize: bool,
+        /// With --anonymize: keep organizations, drop people's names.
+        #[arg(long, requires = "anonymize")]
+        keep_organizations: bool,
+    },
+    /// Search every session: case- and accent-insensitive.
+    Search {
+        query: String,
+        /// Only entries of this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only entries whose speaker contains this.
+        #[arg(long)]
+        speaker: Option<String>,
+        /// Print the hits as a JSON list.
+        #[arg(long)]
+        json: bool,
     },
     /// A read-only, large-type view of a session for a projector or a
     /// second terminal. It follows the file live; q quits.
@@ -130,7 +150,7 @@ pub fn main() -> ExitCode {
 
 fn run(command: Option<Command>, store: &Store) -> Result<ExitCode, Failure> {
     match command {
-        None => commands::open_latest(store),
+        None => commands::home(store),
         Some(Command::New {
             title,
             template,
@@ -157,7 +177,22 @@ fn run(command: Option<Command>, store: &Store) -> Result<ExitCode, Failure> {
             session,
             format,
             output,
-        }) => commands::export(store, &session, format, output.as_deref()),
+            anonymize,
+            keep_organizations,
+        }) => {
+            let mode = match (anonymize, keep_organizations) {
+                (false, _) => crate::export::Anonymize::None,
+                (true, false) => crate::export::Anonymize::Full,
+                (true, true) => crate::export::Anonymize::KeepOrganizations,
+            };
+            commands::export(store, &session, format, output.as_deref(), mode)
+        }
+        Some(Command::Search {
+            query,
+            kind,
+            speaker,
+            json,
+        }) => commands::search(store, &query, kind.as_deref(), speaker.as_deref(), json),
         Some(Command::Check { paths }) => commands::check(store, &paths),
         Some(Command::Present { session }) => {
             let path = store.resolve(&session)?;

@@ -116,7 +116,12 @@ impl Index {
                     block: b as u32,
                     entry: e as u32,
                     folded: fold(&entry.text).into_boxed_str(),
-                    speaker_folded: entry.speaker.as_deref().map(fold).unwrap_or_default().into_boxed_str(),
+                    speaker_folded: entry
+                        .speaker
+                        .as_deref()
+                        .map(fold)
+                        .unwrap_or_default()
+                        .into_boxed_str(),
                 });
             }
             entries.push(block.entries);
@@ -175,6 +180,105 @@ impl Index {
     }
 }
 
+/// Searches every session of the folder, reading them on all cores.
+/// Unreadable files are returned apart, as `list` does.
+pub fn search_folder(
+    store: &crate::store::Store,
+    q: &Query,
+) -> Result<(Vec<Hit>, Vec<crate::store::LoadError>), crate::store::StoreError> {
+    if !store.dir().exists() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let paths = store.session_paths()?;
+    let results = crate::store::par_map(&paths, |p| {
+        store.load_inside(p).map(|loaded| {
+            let mut ix = Index::new();
+            ix.add(p.clone(), loaded.session);
+            ix.search(q, usize::MAX).0
+        })
+    });
+    let mut hits = Vec::new();
+    let mut bad = Vec::new();
+    for r in results {
+        match r {
+            Ok(h) => hits.extend(h),
+            Err(e) => bad.push(e),
+        }
+    }
+    Ok((hits, bad))
+}
+
+/// The text around the first match, on one line, at most `width`
+/// characters, with the matches between `open` and `close`.
+pub fn snippet(
+    text: &str,
+    ranges: &[(usize, usize)],
+    width: usize,
+    open: &str,
+    close: &str,
+) -> String {
+    let pieces = snippet_pieces(text, ranges, width);
+    let mut out = String::new();
+    for (t, hit) in pieces {
+        if hit {
+            out.push_str(open);
+            out.push_str(&t);
+            out.push_str(close);
+        } else {
+            out.push_str(&t);
+        }
+    }
+    out
+}
+
+/// The snippet as (text, is_match) pieces, sanitized for display.
+pub fn snippet_pieces(text: &str, ranges: &[(usize, usize)], width: usize) -> Vec<(String, bool)> {
+    let first = ranges.first().map(|r| r.0).unwrap_or(0);
+    // Start a little before the first match, on a character boundary.
+    let lead = text[..first].chars().rev().take(width / 4).count();
+    let mut start = first;
+    for (n, (i, _)) in text[..first].char_indices().rev().enumerate() {
+        if n >= lead {
+            break;
+        }
+        start = i;
+    }
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    let mut used = 0;
+    if start > 0 {
+        pieces.push(("…".into(), false));
+        used += 1;
+    }
+    let mut pos = start;
+    let push = |s: &str, hit: bool, used: &mut usize, pieces: &mut Vec<(String, bool)>| -> bool {
+        let clean = crate::text::sanitize_line(s);
+        let mut taken = String::new();
+        for c in clean.chars() {
+            if *used >= width {
+                pieces.push((taken, hit));
+                pieces.push(("…".into(), false));
+                return false;
+            }
+            taken.push(c);
+            *used += 1;
+        }
+        pieces.push((taken, hit));
+        true
+    };
+    for &(s, e) in ranges.iter().filter(|r| r.1 > start) {
+        let s = s.max(start);
+        if s > pos && !push(&text[pos..s], false, &mut used, &mut pieces) {
+            return pieces;
+        }
+        if !push(&text[s..e], true, &mut used, &mut pieces) {
+            return pieces;
+        }
+        pos = e;
+    }
+    push(&text[pos..], false, &mut used, &mut pieces);
+    pieces
+}
+
 /// Byte ranges in `text` (the original) where the folded `words` occur.
 pub fn match_ranges(text: &str, words: &[String]) -> Vec<(usize, usize)> {
     let (folded, map) = fold_with_map(text);
@@ -185,7 +289,11 @@ pub fn match_ranges(text: &str, words: &[String]) -> Vec<(usize, usize)> {
             let start = from + i;
             let end = start + w.len();
             let o_start = map[start];
-            let o_end = if end < map.len() { map[end] } else { text.len() };
+            let o_end = if end < map.len() {
+                map[end]
+            } else {
+                text.len()
+            };
             out.push((o_start, o_end.max(o_start)));
             from = end;
         }

@@ -32,7 +32,12 @@ fn index() -> Index {
         Some("МОТ".into()),
         now,
     ));
-    s.blocks[1].entries.push(Entry::new(Kind::Note, "Қазақстан заңы", Some("Majilis".into()), now));
+    s.blocks[1].entries.push(Entry::new(
+        Kind::Note,
+        "Қазақстан заңы",
+        Some("Majilis".into()),
+        now,
+    ));
     s.blocks[1]
         .entries
         .push(Entry::new(Kind::Question, "Ratify when?", None, now));

@@ -6,6 +6,7 @@ mod error;
 mod load;
 pub mod lock;
 pub mod saver;
+mod trash;
 
 use std::path::{Path, PathBuf};
 
@@ -93,6 +94,14 @@ impl Store {
         match self.dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.join("templates"),
             _ => self.dir.join("templates"),
+        }
+    }
+
+    /// Reports written from the review screen go beside the sessions.
+    pub fn exports_dir(&self) -> PathBuf {
+        match self.dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.join("exports"),
+            _ => self.dir.join("exports"),
         }
     }
 
@@ -366,7 +375,7 @@ pub fn slug(title: &str) -> String {
 
 /// Maps `f` over `items` on up to two threads; parsing is CPU-bound and
 /// the machines this runs on have few cores.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)

@@ -22,11 +22,16 @@ pub struct Job {
     pub session: Option<(u64, Box<Session>)>,
     pub draft: Option<DraftOp>,
     pub templates: Vec<(PathBuf, Template)>,
+    /// Reports to write: path and bytes.
+    pub exports: Vec<(PathBuf, Vec<u8>)>,
 }
 
 impl Job {
     pub fn is_empty(&self) -> bool {
-        self.session.is_none() && self.draft.is_none() && self.templates.is_empty()
+        self.session.is_none()
+            && self.draft.is_none()
+            && self.templates.is_empty()
+            && self.exports.is_empty()
     }
 
     /// Folds a later job into this one: only the newest snapshot of each
@@ -39,6 +44,7 @@ impl Job {
             self.draft = later.draft;
         }
         self.templates.extend(later.templates);
+        self.exports.extend(later.exports);
     }
 }
 
@@ -48,6 +54,7 @@ pub struct Report {
     pub draft: Option<Result<(), String>>,
     /// Each template written, by path, or the error.
     pub templates: Vec<Result<PathBuf, String>>,
+    pub exports: Vec<Result<PathBuf, String>>,
 }
 
 /// Carries out one job against the files of the session at `path`.
@@ -73,10 +80,26 @@ pub fn execute(path: &std::path::Path, job: Job) -> Report {
                 .map_err(|e| describe(&e))
         })
         .collect();
+    let exports = job
+        .exports
+        .into_iter()
+        .map(|(p, bytes)| {
+            let dir = p
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            super::atomic::ensure_dir(&dir)
+                .map_err(|source| super::StoreError::Folder { path: dir, source })
+                .and_then(|()| super::write_bytes(&p, &bytes))
+                .map(|()| p)
+                .map_err(|e| describe(&e))
+        })
+        .collect();
     Report {
         session,
         draft,
         templates,
+        exports,
     }
 }
 

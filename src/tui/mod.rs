@@ -1,6 +1,7 @@
 //! The interactive program: opens the session, runs the event loop, and
 //! hands writes to the background saver.
 
+mod home;
 pub mod room;
 mod terminal;
 
@@ -12,6 +13,7 @@ use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, interval, sleep_until};
 
+use crate::app::home::OpenMode;
 use crate::app::{Action, App, Effect, SaveOutcome, update};
 use crate::cli::Failure;
 use crate::model::Stamp;
@@ -36,6 +38,12 @@ pub struct Opened {
 /// opens read-only, saying why), restores the draft, and closes block
 /// clocks that a crashed run left open.
 pub fn open_session(path: PathBuf, now: Stamp) -> Result<Opened, Failure> {
+    open_session_in(path, now, &OpenMode::Capture)
+}
+
+/// Like [`open_session`], on the screen `mode` names. Only the capture
+/// screen starts the block clock; setup and review leave it alone.
+pub fn open_session_in(path: PathBuf, now: Stamp, mode: &OpenMode) -> Result<Opened, Failure> {
     let loaded = store::load(&path)?;
     let mut read_only = loaded
         .newer_version
@@ -65,11 +73,22 @@ pub fn open_session(path: PathBuf, now: Stamp) -> Result<Opened, Failure> {
             .unwrap_or(session.updated);
         let before = session.blocks.iter().map(|b| b.runs.len()).sum::<usize>();
         session.close_stale_runs(last_alive);
-        session.start_clock(now);
+        if *mode == OpenMode::Capture {
+            session.start_clock(now);
+        }
         repaired = before != session.blocks.iter().map(|b| b.runs.len()).sum::<usize>()
             || session.blocks.iter().any(|b| b.is_running());
     }
     let mut app = App::new(session, path, read_only, draft, now);
+    match mode {
+        OpenMode::Capture => {}
+        OpenMode::Setup => {
+            if app.read_only.is_none() {
+                crate::app::setup::open(&mut app);
+            }
+        }
+        OpenMode::Review { entry } => crate::app::review::open(&mut app, entry.as_deref()),
+    }
     if repaired {
         // Record the clock start at once, so a crash right now still
         // knows when this block began.
@@ -96,6 +115,7 @@ pub fn job_from(effects: Vec<Effect>) -> (Job, bool) {
             Effect::ClearDraft => job.draft = Some(DraftOp::Clear),
             Effect::Bell => bell = true,
             Effect::SaveTemplate { path, template } => job.templates.push((path, template)),
+            Effect::Export { path, bytes } => job.exports.push((path, bytes)),
         }
     }
     (job, bell)
@@ -106,40 +126,80 @@ pub fn outcome(r: Report) -> SaveOutcome {
         session: r.session,
         draft: r.draft,
         templates: r.templates,
+        exports: r.exports,
     }
 }
 
-/// Runs the capture screen on the session at `path`; `setup_first` shows
-/// the setup screen before it (a new session).
-pub fn run(store: &Store, path: PathBuf, setup_first: bool) -> Result<(), Failure> {
-    let mut opened = open_session(path.clone(), Stamp::now())?;
+/// Where the interactive program starts.
+pub enum Start {
+    /// The home screen: sessions, search, trash.
+    Home,
+    /// One session; quitting it quits the program.
+    Session { path: PathBuf, mode: OpenMode },
+}
+
+/// How a session's loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    Closed,
+    /// SIGTERM, SIGHUP or the terminal went away: leave everything.
+    Terminated,
+}
+
+pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(format!("cannot start: {e}")))?;
+    rt.block_on(async {
+        let mut guard = terminal::TerminalGuard::enter().map_err(|e| {
+            Failure::new(format!("cannot use this terminal: {e}"))
+                .hint("run rapporteur in an interactive terminal")
+        })?;
+        match start {
+            Start::Session { path, mode } => {
+                let opened = prepare(store, path, &mode)?;
+                session_loop(&mut guard, opened).await.map(|_| ())
+            }
+            Start::Home => home::home_loop(store, &mut guard).await,
+        }
+    })
+}
+
+/// Opens a session and gives it what the store knows: the templates and
+/// the folders for templates and reports.
+pub fn prepare(store: &Store, path: PathBuf, mode: &OpenMode) -> Result<Opened, Failure> {
+    let mut opened = open_session_in(path, Stamp::now(), mode)?;
     let templates_dir = store.templates_dir();
     opened
         .app
         .templates
         .extend(store::list_templates(&templates_dir));
     opened.app.templates_dir = Some(templates_dir);
-    if setup_first && opened.app.read_only.is_none() {
-        crate::app::setup::open(&mut opened.app);
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::new(format!("cannot start: {e}")))?;
-    let result = rt.block_on(event_loop(opened.app));
-    drop(opened.lock);
-    result
+    opened.app.exports_dir = Some(store.exports_dir());
+    Ok(opened)
 }
 
-async fn event_loop(mut app: App) -> Result<(), Failure> {
+/// Runs one open session until it is closed.
+pub async fn session_loop(
+    guard: &mut terminal::TerminalGuard,
+    opened: Opened,
+) -> Result<SessionEnd, Failure> {
+    let Opened { app, lock } = opened;
+    let r = event_loop(app, guard).await;
+    drop(lock);
+    r
+}
+
+async fn event_loop(
+    mut app: App,
+    guard: &mut terminal::TerminalGuard,
+) -> Result<SessionEnd, Failure> {
     let (tx, mut saved_rx) = mpsc::unbounded_channel::<Report>();
     let saver = Saver::spawn(app.path.clone(), move |r| {
         let _ = tx.send(r);
     });
-    let mut guard = terminal::TerminalGuard::enter().map_err(|e| {
-        Failure::new(format!("cannot use this terminal: {e}"))
-            .hint("run rapporteur in an interactive terminal")
-    })?;
     let mut events = EventStream::new();
     let mut tick = interval(Duration::from_secs(1));
     let mut draft_at: Option<Instant> = None;
@@ -148,6 +208,7 @@ async fn event_loop(mut app: App) -> Result<(), Failure> {
     let mut sighup = signal(tokio::signal::unix::SignalKind::hangup());
     let mut dirty = true;
     let mut result = Ok(());
+    let mut terminated = false;
 
     loop {
         // Effects first: writes go out before the frame is drawn.
@@ -193,6 +254,7 @@ async fn event_loop(mut app: App) -> Result<(), Failure> {
             _ = recv(&mut sighup) => Some(Action::Terminate),
         };
         if let Some(a) = action {
+            terminated |= a == Action::Terminate;
             if matches!(a, Action::Key(_) | Action::Paste(_)) {
                 // Keep the clock honest for timestamps without a timer
                 // wait: reading it costs nanoseconds.
@@ -212,8 +274,7 @@ async fn event_loop(mut app: App) -> Result<(), Failure> {
     }
     let (job, _) = job_from(app.take_effects());
     saver.send(job);
-    let finished = saver.finish(Duration::from_secs(10));
-    drop(guard);
+    let finished = tokio::task::block_in_place(|| saver.finish(Duration::from_secs(10)));
     while let Ok(r) = saved_rx.try_recv() {
         update(&mut app, Action::Saved(outcome(r)));
     }
@@ -228,7 +289,13 @@ async fn event_loop(mut app: App) -> Result<(), Failure> {
         ))
         .hint("the previous file is intact; free disk space or fix the folder, then reopen the session"));
     }
-    result
+    result.map(|()| {
+        if terminated {
+            SessionEnd::Terminated
+        } else {
+            SessionEnd::Closed
+        }
+    })
 }
 
 fn to_action(ev: Event) -> Option<Action> {
@@ -240,11 +307,11 @@ fn to_action(ev: Event) -> Option<Action> {
     }
 }
 
-fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
+pub(crate) fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
     tokio::signal::unix::signal(kind).ok()
 }
 
-async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
+pub(crate) async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
     match sig {
         Some(s) => {
             s.recv().await;

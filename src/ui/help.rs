@@ -4,13 +4,30 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 
+use crate::app::Screen;
 use crate::app::keymap::{Context, KEYMAP};
 use crate::ui::theme;
-use crate::ui::widgets::{Popup, centered};
+use crate::ui::widgets::{Popup, ScrollPopup, centered};
 
-pub fn render(frame: &mut Frame, area: Rect) {
+/// The keys of the screen that is showing, then those that work anywhere.
+pub fn render(frame: &mut Frame, area: Rect, screen: Screen, scroll: u16) {
+    let contexts: &[Context] = match screen {
+        Screen::Capture => &[
+            Context::Editor,
+            Context::Entries,
+            Context::Capture,
+            Context::Global,
+        ],
+        Screen::Setup => &[
+            Context::Setup,
+            Context::SetupList,
+            Context::Agenda,
+            Context::Global,
+        ],
+        Screen::Review => &[Context::Review, Context::Recommendations, Context::Global],
+    };
     let mut lines: Vec<Line> = Vec::new();
-    for ctx in [Context::Editor, Context::Entries, Context::Global] {
+    for &ctx in contexts {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
@@ -26,6 +43,31 @@ pub fn render(frame: &mut Frame, area: Rect) {
             lines.push(key_line(b.label, b.help));
         }
     }
+    if screen == Screen::Capture {
+        markers(&mut lines);
+    }
+    let height = lines.len() as u16 + 2;
+    let fits = height <= area.height;
+    let max_scroll = height.saturating_sub(area.height);
+    let popup = Popup {
+        title: Line::styled(" Keys ", theme::title()),
+        body: Text::from(lines),
+        footer: Some(Line::from(if fits {
+            " Esc or F1 closes "
+        } else {
+            " ↑↓ scroll · Esc or F1 closes "
+        })),
+    };
+    frame.render_widget(
+        ScrollPopup {
+            popup,
+            scroll: scroll.min(max_scroll),
+        },
+        centered(area, 84, height),
+    );
+}
+
+fn markers(lines: &mut Vec<Line<'static>>) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         "Markers at the start of an entry",
@@ -40,13 +82,6 @@ pub fn render(frame: &mut Frame, area: Rect) {
         "#tag",
         "a theme, anywhere in the text (Tab completes)",
     ));
-    let height = lines.len() as u16 + 2;
-    let popup = Popup {
-        title: Line::styled(" Keys ", theme::title()),
-        body: Text::from(lines),
-        footer: Some(Line::from(" Esc or F1 closes ")),
-    };
-    frame.render_widget(popup, centered(area, 78, height));
 }
 
 fn key_line<'a>(key: &'a str, help: &'a str) -> Line<'a> {

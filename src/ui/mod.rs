@@ -3,7 +3,9 @@
 
 pub mod capture;
 mod help;
+pub mod home;
 mod modals;
+mod review;
 pub mod room;
 mod setup;
 pub mod theme;
@@ -18,6 +20,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match app.screen {
         Screen::Capture => capture::render(app, frame),
         Screen::Setup => setup::render(app, frame),
+        Screen::Review => review::render(app, frame),
     }
     modals::render(app, frame);
 }

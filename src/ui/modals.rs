@@ -14,16 +14,46 @@ pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
     match &app.modal {
         None => {}
-        Some(Modal::Help) => help::render(frame, area),
+        Some(Modal::Help) => help::render(frame, area, app.screen, app.help_scroll),
         Some(Modal::ConfirmDelete { entry_id }) => {
             render_confirm_delete(app, frame, area, entry_id)
         }
         Some(Modal::MoveTo { target, .. }) => render_move(app, frame, area, *target),
         Some(Modal::ConfirmQuitUnsaved) => render_confirm_quit(app, frame, area),
+        Some(Modal::ConfirmEnd) => yes_no(
+            frame,
+            area,
+            " End this session? ",
+            "Its clock stops and it opens in review. It can be reopened for capture later (c in review).",
+        ),
+        Some(Modal::ConfirmReopen) => yes_no(
+            frame,
+            area,
+            " Reopen for capture? ",
+            "This session has ended. Reopening it starts the clock of its current block again.",
+        ),
         Some(Modal::ConfirmRemoveBlock { index }) => {
             render_confirm_remove_block(app, frame, area, *index)
         }
     }
+}
+
+fn yes_no(frame: &mut Frame, area: Rect, title: &'static str, text: &'static str) {
+    let popup = Popup {
+        title: Line::styled(title, theme::title()),
+        body: Text::from(vec![
+            Line::raw(text),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("y", theme::key()),
+                Span::raw(" or Enter: yes · "),
+                Span::styled("n", theme::key()),
+                Span::raw(" or Esc: no"),
+            ]),
+        ]),
+        footer: None,
+    };
+    frame.render_widget(popup, centered(area, 64, 7));
 }
 
 fn render_confirm_remove_block(app: &App, frame: &mut Frame, area: Rect, index: usize) {

@@ -133,3 +133,11 @@ pub fn low_text() -> Style {
 pub fn over_text() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
+
+/// A search match inside a snippet.
+pub fn highlight() -> Style {
+    Style::new()
+        .bg(Color::Yellow)
+        .fg(Color::Black)
+        .add_modifier(Modifier::BOLD)
+}

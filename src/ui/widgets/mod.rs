@@ -6,7 +6,7 @@ mod popup;
 
 pub use big::BigText;
 pub use entries::EntryList;
-pub use popup::{Popup, centered};
+pub use popup::{Popup, ScrollPopup, centered};
 
 /// `mm:ss`, or `h:mm:ss` from an hour on.
 pub fn clock(seconds: i64) -> String {

@@ -12,6 +12,30 @@ pub struct Popup<'a> {
     pub footer: Option<Line<'a>>,
 }
 
+/// A popup whose body scrolls (the help overlay).
+pub struct ScrollPopup<'a> {
+    pub popup: Popup<'a>,
+    pub scroll: u16,
+}
+
+impl Widget for ScrollPopup<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        Clear.render(area, buf);
+        let p = self.popup;
+        let mut block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .border_style(theme::focus_border())
+            .title(p.title);
+        if let Some(f) = p.footer {
+            block = block.title_bottom(f);
+        }
+        Paragraph::new(p.body)
+            .block(block)
+            .scroll((self.scroll, 0))
+            .render(area, buf);
+    }
+}
+
 impl Widget for Popup<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         Clear.render(area, buf);
