@@ -260,3 +260,71 @@ fn room_keeps_last_good_view_with_a_warning_and_survives_any_size() {
         }
     }
 }
+
+#[test]
+fn review_80x24_and_160x45() {
+    let mut app = app();
+    rapporteur::app::review::open(&mut app, None);
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
+    );
+    insta::assert_snapshot!("review_80x24", draw(&app, 80, 24).backend());
+    insta::assert_snapshot!("review_160x45", draw(&app, 160, 45).backend());
+}
+
+#[test]
+fn home_80x24_with_search_results() {
+    use rapporteur::app::home::{Home, HomeAction, update as home_update};
+    let mut h = Home::new();
+    let s = example();
+    let path = PathBuf::from("example.json");
+    let loaded = rapporteur::store::Loaded {
+        session: s.clone(),
+        newer_version: None,
+    };
+    home_update(
+        &mut h,
+        HomeAction::Loaded {
+            sessions: vec![rapporteur::store::Summary::of(&path, &loaded)],
+            bad: vec![rapporteur::app::home::BadFile {
+                path: PathBuf::from("broken.json"),
+                error: "broken.json: not valid JSON at line 3, column 7: EOF".into(),
+            }],
+            trash: vec![],
+        },
+    );
+    let draw_home = |h: &Home, w: u16, ht: u16| {
+        let mut t = Terminal::new(TestBackend::new(w, ht)).unwrap();
+        t.draw(|f| rapporteur::ui::home::render(h, f)).unwrap();
+        t
+    };
+    insta::assert_snapshot!("home_80x24", draw_home(&h, 80, 24).backend());
+    home_update(
+        &mut h,
+        HomeAction::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)),
+    );
+    for c in "РАТИФИЦИРОВАТЬ".chars() {
+        home_update(
+            &mut h,
+            HomeAction::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+    let mut ix = rapporteur::search::Index::new();
+    ix.add(path, s);
+    let (hits, total) = ix.search(
+        &rapporteur::search::Query::parse(&h.query_text(), None, None),
+        100,
+    );
+    let generation = h.generation;
+    home_update(&mut h, HomeAction::Results { generation, hits, total });
+    let t = draw_home(&h, 80, 24);
+    insta::assert_snapshot!("home_search_80x24", t.backend());
+    // The match is highlighted.
+    let buf = t.backend().buffer();
+    let highlighted = (0..80)
+        .flat_map(|x| (0..24).map(move |y| (x, y)))
+        .filter(|&(x, y)| buf[(x, y)].style().bg == Some(ratatui::style::Color::Yellow))
+        .count();
+    assert!(highlighted >= "ратифицировать".chars().count());
+}

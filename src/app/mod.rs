@@ -22,3 +22,5 @@ pub use update::{Action, SaveOutcome, update};
 mod tests;
 #[cfg(test)]
 mod tests_setup;
+#[cfg(test)]
+mod tests_review;

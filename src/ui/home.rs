@@ -24,7 +24,10 @@ pub fn render(home: &Home, frame: &mut Frame) {
     ])
     .areas(area);
     let title = match home.pane {
-        Pane::Sessions => format!(" rapporteur · {} sessions", home.sessions.len()),
+        Pane::Sessions => match home.sessions.len() {
+            1 => " rapporteur · 1 session".to_string(),
+            n => format!(" rapporteur · {n} sessions"),
+        },
         Pane::Search => " rapporteur · search".to_string(),
         Pane::Trash => format!(" rapporteur · trash ({})", home.trash.len()),
     };
