@@ -5,9 +5,17 @@ use std::fmt::Write;
 use crate::model::{Entry, Kind, Session};
 use crate::text::{sanitize, sanitize_line};
 
-use super::minutes;
+use super::{Anonymize, minutes, recommendation_numbers};
 
+/// The full report, names included. See [`super::render`] for anonymized
+/// reports.
 pub fn markdown(s: &Session) -> String {
+    render(s, Anonymize::None)
+}
+
+/// The report of `s`, which the caller has already anonymized as `mode`
+/// says; `mode` only changes the wording around the participants.
+pub(super) fn render(s: &Session, mode: Anonymize) -> String {
     let mut out = String::new();
     let title = if s.title.trim().is_empty() {
         "Workshop report".to_string()
@@ -41,10 +49,23 @@ pub fn markdown(s: &Session) -> String {
     for (label, value) in &facts {
         let _ = writeln!(out, "- **{label}:** {}", escape_line(value));
     }
-    if !s.participants.is_empty() {
-        let _ = writeln!(out, "- **Participants:** {}", s.participants.len());
+    match mode {
+        Anonymize::None if !s.participants.is_empty() => {
+            let _ = writeln!(out, "- **Participants:** {}", s.participants.len());
+        }
+        Anonymize::KeepOrganizations if !s.participants.is_empty() => {
+            let _ = writeln!(
+                out,
+                "- **Organizations represented:** {}",
+                s.participants.len()
+            );
+        }
+        _ => {}
     }
     out.push('\n');
+    if let Some(note) = anonymity_note(mode) {
+        let _ = writeln!(out, "_{note}_\n");
+    }
 
     let now = s.updated;
     out.push_str("## Agenda\n\n| # | Block | Planned | Spent |\n|---|---|---|---|\n");
@@ -58,19 +79,25 @@ pub fn markdown(s: &Session) -> String {
             minutes(b.spent_at(&now))
         );
     }
+    if !s.blocks.is_empty() {
+        let _ = writeln!(
+            out,
+            "|  | **Total** | {} | {} |",
+            minutes(s.planned_seconds()),
+            minutes(s.spent_at(&now))
+        );
+    }
     out.push('\n');
 
     // Recommendations are numbered once across the session, so "R7" means
     // the same thing in the summary and in the block's discussion.
-    let mut number = 0;
-    let mut numbers: Vec<Vec<usize>> = Vec::new();
+    let numbers = recommendation_numbers(s);
     out.push_str("## Key recommendations\n\n");
     let total = s.count(Kind::Recommendation);
     if total == 0 {
         out.push_str("No recommendations were recorded.\n\n");
     }
-    for b in &s.blocks {
-        let mut nums = Vec::new();
+    for (b, nums) in s.blocks.iter().zip(&numbers) {
         let recs: Vec<&Entry> = b
             .entries
             .iter()
@@ -79,9 +106,7 @@ pub fn markdown(s: &Session) -> String {
         if !recs.is_empty() {
             let _ = writeln!(out, "### {}\n", escape_line(&sanitize_line(&b.title)));
         }
-        for e in recs {
-            number += 1;
-            nums.push(number);
+        for (e, number) in recs.into_iter().zip(nums) {
             let _ = write!(out, "{number}. {}", item_text(e));
             let mut meta = Vec::new();
             if let Some(a) = e.addressee.as_deref().filter(|a| !a.trim().is_empty()) {
@@ -104,7 +129,6 @@ pub fn markdown(s: &Session) -> String {
         if !nums.is_empty() {
             out.push('\n');
         }
-        numbers.push(nums);
     }
 
     out.push_str("## Discussion by block\n\n");
@@ -152,7 +176,13 @@ pub fn markdown(s: &Session) -> String {
         }
     }
 
-    if !s.participants.is_empty() {
+    if mode == Anonymize::KeepOrganizations && !s.participants.is_empty() {
+        out.push_str("## Annex: organizations represented\n\n| Organization |\n|---|\n");
+        for p in &s.participants {
+            let _ = writeln!(out, "| {} |", escape_cell(&sanitize_line(&p.organization)));
+        }
+        out.push('\n');
+    } else if !s.participants.is_empty() {
         out.push_str("## Annex: participants\n\n| Name | Organization |\n|---|---|\n");
         for p in &s.participants {
             let _ = writeln!(
@@ -165,6 +195,19 @@ pub fn markdown(s: &Session) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The line that tells the reader who is left out of an anonymized report.
+pub(super) fn anonymity_note(mode: Anonymize) -> Option<&'static str> {
+    match mode {
+        Anonymize::None => None,
+        Anonymize::Full => Some(
+            "Held under the Chatham House Rule: speakers, their affiliations and the participants are not named.",
+        ),
+        Anonymize::KeepOrganizations => Some(
+            "Speakers are named by their organization only; the names of participants are left out.",
+        ),
+    }
 }
 
 /// Entry text as a list item: continuation lines indented so that a

@@ -61,20 +61,26 @@ pub struct Report {
 impl Report {
     /// The report as text, without the CSV byte-order mark.
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
-        let bytes = self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes);
+        let bytes = self
+            .bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.bytes);
         String::from_utf8_lossy(bytes)
     }
 }
 
-pub fn render(session: &Session, format: Format, opts: &Options) -> Result<Report, serde_json::Error> {
+pub fn render(
+    session: &Session,
+    format: Format,
+    opts: &Options,
+) -> Result<Report, serde_json::Error> {
     let Anonymized { session, warnings } = anonymize(session, opts.anonymize);
     let mode = opts.anonymize;
     let bytes = match format {
         Format::Md => markdown::render(&session, mode).into_bytes(),
         Format::Html => html::render(&session, mode).into_bytes(),
-        Format::Csv => csv::render(&session).map_err(|e| {
-            <serde_json::Error as serde::ser::Error>::custom(format!("CSV: {e}"))
-        })?,
+        Format::Csv => self::csv::render(&session)
+            .map_err(|e| <serde_json::Error as serde::ser::Error>::custom(format!("CSV: {e}")))?,
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&*session)?;
             s.push('\n');
