@@ -425,13 +425,14 @@ fn confirm(app: &mut App) {
     }
 }
 
+/// Leaves setup for the capture screen, whose block clock starts now.
 fn start(app: &mut App) {
-    app.screen = Screen::Capture;
     app.setup.editing = None;
     app.refresh_names();
     if app.session_dirty {
         changed(app);
     }
+    super::review::to_capture(app);
 }
 
 fn begin_edit(app: &mut App, target: Target, text: &str) {

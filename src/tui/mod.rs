@@ -8,7 +8,7 @@ mod terminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, interval, sleep_until};
@@ -264,12 +264,25 @@ async fn event_loop(
             dirty = true;
         }
         // Drain whatever else is already waiting (a paste burst, key
-        // repeat) before drawing once.
-        while let Some(Some(Ok(ev))) = events.next().now_or_never() {
-            if let Some(a) = to_action(ev) {
-                update(&mut app, a);
+        // repeat) before drawing once. A zero timeout polls the stream
+        // with this task's waker, so a key that is not there yet still
+        // wakes us when it comes (`now_or_never` would lose that wake-up).
+        for _ in 0..64 {
+            match tokio::time::timeout(Duration::ZERO, events.next()).await {
+                Ok(Some(Ok(ev))) => {
+                    if let Some(a) = to_action(ev) {
+                        terminated |= a == Action::Terminate;
+                        update(&mut app, a);
+                    }
+                    dirty = true;
+                }
+                Ok(Some(Err(_)) | None) => {
+                    terminated = true;
+                    update(&mut app, Action::Terminate);
+                    break;
+                }
+                Err(_) => break,
             }
-            dirty = true;
         }
     }
     let (job, _) = job_from(app.take_effects());
