@@ -317,7 +317,14 @@ fn home_80x24_with_search_results() {
         100,
     );
     let generation = h.generation;
-    home_update(&mut h, HomeAction::Results { generation, hits, total });
+    home_update(
+        &mut h,
+        HomeAction::Results {
+            generation,
+            hits,
+            total,
+        },
+    );
     let t = draw_home(&h, 80, 24);
     insta::assert_snapshot!("home_search_80x24", t.backend());
     // The match is highlighted.

@@ -339,10 +339,8 @@ fn on_key(home: &mut Home, k: KeyEvent) {
                 Pane::Trash
             };
         }
-        EmptyTrash => {
-            if !home.trash.is_empty() {
-                home.modal = Some(HomeModal::ConfirmEmptyTrash);
-            }
+        EmptyTrash if !home.trash.is_empty() => {
+            home.modal = Some(HomeModal::ConfirmEmptyTrash);
         }
         Cancel => home.pane = Pane::Sessions,
         _ => {}

@@ -21,6 +21,6 @@ pub use update::{Action, SaveOutcome, update};
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_setup;
-#[cfg(test)]
 mod tests_review;
+#[cfg(test)]
+mod tests_setup;

@@ -194,17 +194,23 @@ fn review_does_not_start_the_clock_and_filters() {
     press(&mut app, KeyCode::Char('s'));
     let speaker = app.review.speaker.clone().unwrap();
     assert!(
-        app.review
-            .rows(&app.session)
-            .iter()
-            .all(|p| app.session.entry(*p).unwrap().speaker.as_deref() == Some(speaker.as_str()))
+        app.review.rows(&app.session).iter().all(|p| app
+            .session
+            .entry(*p)
+            .unwrap()
+            .speaker
+            .as_deref()
+            == Some(speaker.as_str()))
     );
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Char('#'));
     let tag = app.review.tag.clone().unwrap();
     let rows = app.review.rows(&app.session);
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|p| app.session.entry(*p).unwrap().tags.contains(&tag)));
+    assert!(
+        rows.iter()
+            .all(|p| app.session.entry(*p).unwrap().tags.contains(&tag))
+    );
     press(&mut app, KeyCode::Backspace);
     assert_eq!(app.review.rows(&app.session).len(), 33);
 }
@@ -232,10 +238,22 @@ fn review_edits_like_capture_and_keeps_the_selection() {
     press(&mut app, KeyCode::Char('d'));
     press(&mut app, KeyCode::Char('y'));
     flush(&mut app);
-    assert!(store::load(&app.path).unwrap().session.find_entry(&id).is_none());
+    assert!(
+        store::load(&app.path)
+            .unwrap()
+            .session
+            .find_entry(&id)
+            .is_none()
+    );
     press(&mut app, KeyCode::Char('u'));
     flush(&mut app);
-    assert!(store::load(&app.path).unwrap().session.find_entry(&id).is_some());
+    assert!(
+        store::load(&app.path)
+            .unwrap()
+            .session
+            .find_entry(&id)
+            .is_some()
+    );
 }
 
 #[test]
@@ -316,5 +334,10 @@ fn end_reopen_and_export_from_review() {
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains("<html"));
     assert!(!html.contains("Айгерим Сарсенова"));
-    assert!(app.notice.as_deref().unwrap_or("").contains("Report written"));
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("Report written")
+    );
 }

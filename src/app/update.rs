@@ -172,11 +172,7 @@ pub(super) fn run(app: &mut App, cmd: Command) {
     match cmd {
         Command::OpenSetup => setup::open(app),
         Command::OpenReview => review::open(app, None),
-        Command::EndSession => {
-            if writable(app) {
-                app.modal = Some(Modal::ConfirmEnd);
-            }
-        }
+        Command::EndSession if writable(app) => app.modal = Some(Modal::ConfirmEnd),
         Command::TogglePause => {
             if !writable(app) {
                 return;
