@@ -382,6 +382,12 @@ pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
     } else {
         paths.to_vec()
     };
+    if let Some(fs) = store::network_fs(store.dir()) {
+        println!(
+            "warning: {} is on {fs}: locks may not stop a writer on another machine",
+            sanitize_line(&store.dir().display().to_string())
+        );
+    }
     let mut bad = 0;
     for path in &paths {
         match store::load(path) {

@@ -40,8 +40,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     // tempfile's mode goes through the umask too.
     tmp.as_file()
         .set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
+    super::fault::check("write")?;
     tmp.write_all(bytes)?;
+    super::fault::check("fsync")?;
     tmp.as_file().sync_all()?;
+    super::fault::check("rename")?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
 }

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 mod error;
+pub mod fault;
 mod load;
 pub mod lock;
 pub mod saver;
@@ -242,6 +243,34 @@ impl Store {
             .into_iter()
             .filter(|s| !s.ended && !s.read_only)
             .max_by_key(|s| s.updated.instant))
+    }
+}
+
+/// The kind of network file system `dir` is on, if it is on one: locks
+/// and fsync there do not promise what they do on a local disk.
+pub fn network_fs(dir: &Path) -> Option<&'static str> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid C string and `st` a valid out-pointer.
+    if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    network_fs_kind(st.f_type as i64)
+}
+
+/// Names the network file systems by their statfs magic number.
+pub fn network_fs_kind(magic: i64) -> Option<&'static str> {
+    match magic {
+        0x6969 => Some("NFS"),
+        0x517B => Some("SMB"),
+        0xFF53_4D42 => Some("CIFS"),
+        0xFE53_4D42 => Some("SMB2"),
+        0x6573_5546 => Some("a FUSE file system (sshfs?)"),
+        0x0102_1997 => Some("9P"),
+        0x0BD0_0BD0 => Some("Lustre"),
+        0x47504653 => Some("GPFS"),
+        _ => None,
     }
 }
 

@@ -118,6 +118,9 @@ fn describe(e: &super::StoreError) -> String {
     }
 }
 
+/// The writer thread's name.
+pub const THREAD: &str = "rapporteur-saver";
+
 pub struct Saver {
     tx: Option<mpsc::Sender<Job>>,
     done: mpsc::Receiver<()>,
@@ -130,13 +133,28 @@ impl Saver {
         let (tx, rx) = mpsc::channel::<Job>();
         let (done_tx, done) = mpsc::channel();
         thread::Builder::new()
-            .name("rapporteur-saver".into())
+            .name(THREAD.into())
             .spawn(move || {
                 while let Ok(mut job) = rx.recv() {
                     while let Ok(more) = rx.try_recv() {
                         job.merge(more);
                     }
-                    report(execute(&path, job));
+                    let wanted = (job.session.as_ref().map(|(g, _)| *g), job.draft.is_some());
+                    // A bug here must not silently stop all saving: it
+                    // becomes a failed save, shown and retried.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        super::fault::panic_at("save");
+                        execute(&path, job)
+                    }));
+                    report(r.unwrap_or_else(|_| {
+                        let e = "internal error while saving (retrying)".to_string();
+                        Report {
+                            session: wanted.0.map(|_| Err(e.clone())),
+                            draft: wanted.1.then(|| Err(e.clone())),
+                            templates: Vec::new(),
+                            exports: Vec::new(),
+                        }
+                    }));
                 }
                 let _ = done_tx.send(());
             })

@@ -22,6 +22,38 @@ use crate::store::{self, SessionLock, Store, StoreError};
 
 pub use terminal::restore;
 
+/// The draft as it stands, for the panic hook: a panic anywhere on the
+/// main thread still leaves the rapporteur's last words on disk.
+static LAST_DRAFT: std::sync::Mutex<Option<(PathBuf, crate::model::Draft)>> =
+    std::sync::Mutex::new(None);
+
+fn remember_draft(app: &App) {
+    if app.read_only.is_some() {
+        return;
+    }
+    if let Ok(mut slot) = LAST_DRAFT.lock() {
+        *slot = (!app.draft_is_empty()).then(|| (app.path.clone(), app.draft()));
+    }
+}
+
+fn forget_draft() {
+    if let Ok(mut slot) = LAST_DRAFT.lock() {
+        *slot = None;
+    }
+}
+
+pub(crate) fn save_draft_on_panic() {
+    // try_lock: a panic while the lock is held must not deadlock here.
+    if let Ok(slot) = LAST_DRAFT.try_lock()
+        && let Some((path, draft)) = slot.as_ref()
+    {
+        match store::save_draft(path, draft) {
+            Ok(()) => eprintln!("rapporteur: the draft was saved in {}", store::draft_path(path).display()),
+            Err(e) => eprintln!("rapporteur: the draft could not be saved: {e}"),
+        }
+    }
+}
+
 /// How long typing may go unsaved: the draft is written at most this long
 /// after the first unsaved keystroke.
 pub const DRAFT_DELAY: Duration = Duration::from_millis(500);
@@ -178,6 +210,11 @@ pub fn prepare(store: &Store, path: PathBuf, mode: &OpenMode) -> Result<Opened, 
         .extend(store::list_templates(&templates_dir));
     opened.app.templates_dir = Some(templates_dir);
     opened.app.exports_dir = Some(store.exports_dir());
+    if let Some(fs) = store::network_fs(store.dir()) {
+        opened.app.notice = Some(format!(
+            "Warning: the sessions folder is on {fs}. Locks may not stop a writer on another machine, and saves can be lost if the server goes away; prefer a local folder."
+        ));
+    }
     Ok(opened)
 }
 
@@ -227,7 +264,10 @@ async fn event_loop(
             break;
         }
         if dirty {
-            if let Err(e) = guard.terminal.draw(|f| crate::ui::render(&app, f)) {
+            if let Err(e) = guard.terminal.draw(|f| {
+                crate::store::fault::panic_at("render");
+                crate::ui::render(&app, f)
+            }) {
                 result = Err(Failure::new(format!("cannot draw: {e}")));
                 update(&mut app, Action::Terminate);
                 continue;
@@ -260,7 +300,11 @@ async fn event_loop(
                 // wait: reading it costs nanoseconds.
                 update(&mut app, Action::Tick(Stamp::now()));
             }
+            if matches!(a, Action::Key(_)) {
+                crate::store::fault::panic_at("update");
+            }
             update(&mut app, a);
+            remember_draft(&app);
             dirty = true;
         }
         // Drain whatever else is already waiting (a paste burst, key
@@ -273,6 +317,7 @@ async fn event_loop(
                     if let Some(a) = to_action(ev) {
                         terminated |= a == Action::Terminate;
                         update(&mut app, a);
+                        remember_draft(&app);
                     }
                     dirty = true;
                 }
@@ -287,6 +332,7 @@ async fn event_loop(
     }
     let (job, _) = job_from(app.take_effects());
     saver.send(job);
+    forget_draft();
     let finished = tokio::task::block_in_place(|| saver.finish(Duration::from_secs(10)));
     while let Ok(r) = saved_rx.try_recv() {
         update(&mut app, Action::Saved(outcome(r)));
