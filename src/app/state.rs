@@ -64,6 +64,14 @@ pub enum Effect {
         session: Box<Session>,
         generation: u64,
     },
+    /// Append a committed entry to the session's journal: a few
+    /// milliseconds, where rewriting a long session takes tens.
+    AppendEntry {
+        block: String,
+        entry: Box<Entry>,
+        at: Stamp,
+        generation: u64,
+    },
     SaveDraft(Draft),
     ClearDraft,
     /// Write the agenda as a user template at `path`.
@@ -128,6 +136,9 @@ pub struct App {
     /// they wrote.
     pub generation: u64,
     pub saved_generation: u64,
+    /// Entries appended to the journal since the last snapshot; past a
+    /// limit the next change rewrites the session file instead.
+    pub appends_since_snapshot: usize,
     pub save_error: Option<String>,
     pub draft_dirty: bool,
     /// The session changed in a way that can wait for the draft throttle
@@ -194,6 +205,7 @@ impl App {
             now,
             generation: 0,
             saved_generation: 0,
+            appends_since_snapshot: 0,
             save_error: None,
             draft_dirty: false,
             session_dirty: false,

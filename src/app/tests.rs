@@ -436,3 +436,63 @@ fn key_releases_are_ignored() {
     h.act(Action::Key(ev));
     assert!(h.app.draft_is_empty());
 }
+
+#[test]
+fn long_sessions_append_to_the_journal_and_compact_on_quit() {
+    let mut h = harness();
+    let now = h.app.now;
+    for i in 0..crate::store::journal::USE_FROM_ENTRIES {
+        h.app.session.blocks[1]
+            .entries
+            .push(crate::model::Entry::new(
+                Kind::Note,
+                format!("old {i}"),
+                None,
+                now,
+            ));
+    }
+    h.ctrl('s');
+    h.flush();
+    let snapshot = std::fs::read(&h.app.path).unwrap();
+    h.typ("Новая запись в журнал");
+    h.press(KeyCode::Enter);
+    let effects = h.app.take_effects();
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::AppendEntry { .. })),
+        "{effects:?}"
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveSession { .. }))
+    );
+    let (job, _) = crate::tui::job_from(effects);
+    let report = store::saver::execute(&h.app.path, job);
+    h.act(Action::Saved(crate::tui::outcome(report)));
+    assert_eq!(h.app.save_status(), SaveStatus::Saved);
+    // The session file was not rewritten; the journal has the entry, and
+    // every reader sees it.
+    assert_eq!(std::fs::read(&h.app.path).unwrap(), snapshot);
+    let journal = crate::store::journal::journal_path(&h.app.path);
+    assert!(std::fs::metadata(&journal).unwrap().len() > 0);
+    let disk = h.disk();
+    assert_eq!(
+        disk.blocks[0].entries.last().unwrap().text,
+        "Новая запись в журнал"
+    );
+    assert_eq!(disk.journal_seq, 1);
+    // Quitting writes a snapshot holding it and empties the journal.
+    h.ctrl('q');
+    h.flush();
+    assert!(h.app.quit);
+    assert_eq!(std::fs::metadata(&journal).unwrap().len(), 0);
+    let raw: crate::model::Session =
+        serde_json::from_slice(&std::fs::read(&h.app.path).unwrap()).unwrap();
+    assert_eq!(
+        raw.blocks[0].entries.last().unwrap().text,
+        "Новая запись в журнал"
+    );
+    assert_eq!(raw.journal_seq, 1);
+}

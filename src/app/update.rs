@@ -28,6 +28,8 @@ pub enum Action {
 pub struct SaveOutcome {
     /// The session generation written, or the error.
     pub session: Option<Result<u64, String>>,
+    /// The generation the journal appends reached, or the error.
+    pub appended: Option<Result<u64, String>>,
     pub draft: Option<Result<(), String>>,
     pub templates: Vec<Result<std::path::PathBuf, String>>,
     pub exports: Vec<Result<std::path::PathBuf, String>>,
@@ -415,10 +417,15 @@ pub(super) fn changed(app: &mut App) {
     request_session_save(app);
 }
 
+/// Entries appended to the journal before the session file is rewritten
+/// whole; keeps the journal, and the replay at load, short.
+pub const JOURNAL_LIMIT: usize = 500;
+
 fn request_session_save(app: &mut App) {
     if app.read_only.is_some() {
         return;
     }
+    app.appends_since_snapshot = 0;
     app.generation += 1;
     app.effects.push(Effect::SaveSession {
         session: Box::new(app.session.clone()),
@@ -453,6 +460,7 @@ fn commit(app: &mut App) {
         .editing
         .take()
         .and_then(|id| app.session.find_entry(&id));
+    let mut appended = None;
     match edit_pos.and_then(|pos| app.session.entry_mut(pos)) {
         Some(e) => {
             e.kind = kind;
@@ -466,6 +474,7 @@ fn commit(app: &mut App) {
             entry.id = std::mem::replace(&mut app.draft_entry_id, new_id());
             let i = app.current();
             if let Some(b) = app.session.blocks.get_mut(i) {
+                appended = Some((b.id.clone(), entry.clone()));
                 b.entries.push(entry);
             }
         }
@@ -478,8 +487,27 @@ fn commit(app: &mut App) {
     if app.screen == Screen::Review {
         app.focus = Focus::Entries;
     }
-    changed(app);
-    // After the session, so a crash in between leaves a draft whose id is
+    match appended {
+        // Enter on a new entry in a long session: one line in the journal
+        // instead of rewriting megabytes. Shorter sessions are rewritten
+        // whole, which is fast for them and keeps the JSON complete.
+        Some((block, entry))
+            if app.session.entry_count() >= crate::store::journal::USE_FROM_ENTRIES
+                && app.appends_since_snapshot < JOURNAL_LIMIT =>
+        {
+            app.session.updated = now;
+            app.generation += 1;
+            app.appends_since_snapshot += 1;
+            app.effects.push(Effect::AppendEntry {
+                block,
+                entry: Box::new(entry),
+                at: now,
+                generation: app.generation,
+            });
+        }
+        _ => changed(app),
+    }
+    // After the entry, so a crash in between leaves a draft whose id is
     // in the session, which the next start recognises and drops.
     app.effects.push(Effect::ClearDraft);
 }
@@ -520,6 +548,17 @@ fn on_saved(app: &mut App, outcome: SaveOutcome) {
         Some(Ok(generation)) => app.saved_generation = app.saved_generation.max(generation),
         Some(Err(e)) => error = Some(e),
         None => {}
+    }
+    match outcome.appended {
+        // Appends count as saved only on top of a file without a pending
+        // failure: the retry's snapshot is what heals that.
+        Some(Ok(generation)) if app.save_error.is_none() || wrote_session => {
+            app.saved_generation = app.saved_generation.max(generation)
+        }
+        Some(Ok(_)) | None => {}
+        Some(Err(e)) => {
+            error.get_or_insert(e);
+        }
     }
     if let Some(Err(e)) = outcome.draft {
         error.get_or_insert(e);

@@ -276,9 +276,33 @@ pub fn note(
     );
     let id = entry.id.clone();
     let kind = entry.kind;
-    session.blocks[index].entries.push(entry);
-    session.updated = now;
-    store::save(&path, &session)?;
+    // In a long session, one line in the journal, unless the journal has
+    // grown long: then, as for short sessions, the session file is
+    // rewritten whole and the journal emptied.
+    let journal_len = std::fs::metadata(store::journal::journal_path(&path))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let block_id = session.blocks[index].id.clone();
+    if session.entry_count() >= store::journal::USE_FROM_ENTRIES && journal_len < 1024 * 1024 {
+        let record = store::journal::Record {
+            seq: session.journal_seq + 1,
+            at: now,
+            op: store::journal::Op::Add {
+                block: block_id,
+                entry: entry.clone(),
+            },
+        };
+        store::journal::append(&path, &[record]).map_err(|source| store::StoreError::Save {
+            path: store::journal::journal_path(&path),
+            source,
+        })?;
+        session.blocks[index].entries.push(entry);
+    } else {
+        session.blocks[index].entries.push(entry);
+        session.updated = now;
+        store::save(&path, &session)?;
+        let _ = store::journal::truncate(&path);
+    }
     println!(
         "{id}\t{}\tblock {} {}",
         kind.as_str(),

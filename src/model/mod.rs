@@ -14,6 +14,10 @@ pub use markers::{ParsedDraft, extract_tags, parse_draft};
 pub use stamp::{Stamp, StampError};
 pub use template::Template;
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The schema this build reads and writes.
 pub const SCHEMA_VERSION: i64 = 1;
 
@@ -55,6 +59,10 @@ pub struct Session {
     /// Set when the rapporteur has ended the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<Stamp>,
+    /// The last journal record this snapshot already contains (see
+    /// docs/FORMAT.md, "Journal"); absent while there has been none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub journal_seq: u64,
     #[serde(default)]
     pub blocks: Vec<Block>,
     #[serde(flatten)]
@@ -354,6 +362,7 @@ impl Session {
             current_block: blocks.first().map(|b| b.id.clone()),
             paused_at: None,
             ended: None,
+            journal_seq: 0,
             blocks,
             extra: Extra::new(),
         }

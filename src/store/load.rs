@@ -30,9 +30,21 @@ impl Loaded {
     }
 }
 
+/// Reads a session: its snapshot, then whatever its journal adds.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let bytes = read_limited(path)?;
-    parse(path, &bytes)
+    let mut loaded = parse(path, &bytes)?;
+    let journal = super::journal::journal_path(path);
+    // A journal that cannot be read adds nothing; the snapshot stands.
+    if let Ok(meta) = std::fs::symlink_metadata(&journal)
+        && meta.is_file()
+        && meta.len() > 0
+        && let Ok(jbytes) = read_limited(&journal)
+    {
+        let records = super::journal::parse_records(&jbytes);
+        super::journal::replay(&mut loaded.session, &records);
+    }
+    Ok(loaded)
 }
 
 /// Reads at most [`MAX_FILE_BYTES`] from a regular file.

@@ -4,6 +4,7 @@
 pub mod atomic;
 mod error;
 pub mod fault;
+pub mod journal;
 mod load;
 pub mod lock;
 pub mod saver;

@@ -7,7 +7,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::model::{Draft, Session, Template};
+use super::journal::{self, Op, Record};
+use crate::model::{Draft, Entry, Session, Stamp, Template};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DraftOp {
@@ -15,11 +16,24 @@ pub enum DraftOp {
     Clear,
 }
 
-/// One batch of writes. The session is always written before the draft,
-/// so a committed entry is on disk before its draft disappears.
+/// An entry to append to the journal: the state generation it brings
+/// the file to, the block it goes to, when, and the entry.
+#[derive(Debug, Clone)]
+pub struct Append {
+    pub generation: u64,
+    pub block: String,
+    pub at: Stamp,
+    pub entry: Entry,
+}
+
+/// One batch of writes: a snapshot of the session, then entries to
+/// append to its journal, then the draft. The draft comes last so that a
+/// committed entry is on disk before its draft disappears.
 #[derive(Debug, Default)]
 pub struct Job {
     pub session: Option<(u64, Box<Session>)>,
+    /// Newer than `session`: appended after it is written.
+    pub appends: Vec<Append>,
     pub draft: Option<DraftOp>,
     pub templates: Vec<(PathBuf, Template)>,
     /// Reports to write: path and bytes.
@@ -29,6 +43,7 @@ pub struct Job {
 impl Job {
     pub fn is_empty(&self) -> bool {
         self.session.is_none()
+            && self.appends.is_empty()
             && self.draft.is_none()
             && self.templates.is_empty()
             && self.exports.is_empty()
@@ -38,8 +53,11 @@ impl Job {
     /// file needs writing.
     fn merge(&mut self, later: Job) {
         if later.session.is_some() {
+            // A newer snapshot holds every earlier append.
             self.session = later.session;
+            self.appends.clear();
         }
+        self.appends.extend(later.appends);
         if later.draft.is_some() {
             self.draft = later.draft;
         }
@@ -51,19 +69,116 @@ impl Job {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub session: Option<Result<u64, String>>,
+    /// The generation the appends brought the file to, or the error.
+    pub appended: Option<Result<u64, String>>,
     pub draft: Option<Result<(), String>>,
     /// Each template written, by path, or the error.
     pub templates: Vec<Result<PathBuf, String>>,
     pub exports: Vec<Result<PathBuf, String>>,
 }
 
-/// Carries out one job against the files of the session at `path`.
+/// Writes one session's files, keeping count of its journal.
+pub struct Writer {
+    path: PathBuf,
+    /// The last journal record on disk (or in the snapshot).
+    last_seq: u64,
+}
+
+impl Writer {
+    pub fn new(path: PathBuf, last_seq: u64) -> Writer {
+        Writer { path, last_seq }
+    }
+
+    /// Picks up where the files on disk stand.
+    pub fn resume(path: &std::path::Path) -> Writer {
+        let last_seq = super::load(path)
+            .map(|l| l.session.journal_seq)
+            .unwrap_or(0);
+        Writer::new(path.to_path_buf(), last_seq)
+    }
+
+    pub fn execute(&mut self, job: Job) -> Report {
+        let path = self.path.clone();
+        let mut snapshot_failed = false;
+        let session = job.session.map(|(generation, mut s)| {
+            // The snapshot holds every record written so far.
+            s.journal_seq = self.last_seq;
+            let r = super::save(&path, &s).map(|()| generation);
+            match r {
+                Ok(g) => {
+                    // Only informative now: the snapshot's seq makes the
+                    // old records inert; emptying the file saves space.
+                    let _ = journal::truncate(&path);
+                    Ok(g)
+                }
+                Err(e) => {
+                    snapshot_failed = true;
+                    Err(describe(&e))
+                }
+            }
+        });
+        let appended = (!job.appends.is_empty()).then(|| {
+            let generation = job.appends.iter().map(|a| a.generation).max().unwrap_or(0);
+            if snapshot_failed {
+                // Appending on top of a snapshot that did not land would
+                // put entries after a state the file does not have; the
+                // retry writes a snapshot holding them all.
+                return Err("waiting for the session file to be saved".to_string());
+            }
+            let records: Vec<Record> = job
+                .appends
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| Record {
+                    seq: self.last_seq + 1 + i as u64,
+                    at: a.at,
+                    op: Op::Add {
+                        block: a.block,
+                        entry: a.entry,
+                    },
+                })
+                .collect();
+            let n = records.len() as u64;
+            match journal::append(&path, &records) {
+                Ok(()) => {
+                    self.last_seq += n;
+                    Ok(generation)
+                }
+                Err(e) => Err(describe(&super::StoreError::Save {
+                    path: journal::journal_path(&path),
+                    source: e,
+                })),
+            }
+        });
+        let rest = execute_rest(&path, job.draft, job.templates, job.exports);
+        Report {
+            session,
+            appended,
+            ..rest
+        }
+    }
+}
+
+/// Carries out one job against the files of the session at `path`,
+/// reading the journal's state from disk first (tests and one-off
+/// writers; the saver thread keeps a [`Writer`]).
 pub fn execute(path: &std::path::Path, job: Job) -> Report {
-    let session = job.session.map(|(generation, s)| {
-        super::save(path, &s)
-            .map(|()| generation)
-            .map_err(|e| describe(&e))
-    });
+    Writer::resume(path).execute(job)
+}
+
+fn execute_rest(
+    path: &std::path::Path,
+    draft: Option<DraftOp>,
+    templates: Vec<(PathBuf, Template)>,
+    exports: Vec<(PathBuf, Vec<u8>)>,
+) -> Report {
+    let job = Job {
+        draft,
+        templates,
+        exports,
+        ..Job::default()
+    };
+    let session = None;
     let draft = job.draft.map(|op| {
         match op {
             DraftOp::Save(d) => super::save_draft(path, &d),
@@ -97,6 +212,7 @@ pub fn execute(path: &std::path::Path, job: Job) -> Report {
         .collect();
     Report {
         session,
+        appended: None,
         draft,
         templates,
         exports,
@@ -129,28 +245,34 @@ pub struct Saver {
 impl Saver {
     /// Starts the writer thread for the session at `path`. `report` is
     /// called on that thread after every batch.
-    pub fn spawn(path: PathBuf, report: impl Fn(Report) + Send + 'static) -> Saver {
+    pub fn spawn(path: PathBuf, last_seq: u64, report: impl Fn(Report) + Send + 'static) -> Saver {
         let (tx, rx) = mpsc::channel::<Job>();
         let (done_tx, done) = mpsc::channel();
         thread::Builder::new()
             .name(THREAD.into())
             .spawn(move || {
+                let mut writer = Writer::new(path, last_seq);
                 while let Ok(mut job) = rx.recv() {
                     while let Ok(more) = rx.try_recv() {
                         job.merge(more);
                     }
-                    let wanted = (job.session.as_ref().map(|(g, _)| *g), job.draft.is_some());
+                    let wanted = (
+                        job.session.as_ref().map(|(g, _)| *g),
+                        !job.appends.is_empty(),
+                        job.draft.is_some(),
+                    );
                     // A bug here must not silently stop all saving: it
                     // becomes a failed save, shown and retried.
                     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         super::fault::panic_at("save");
-                        execute(&path, job)
+                        writer.execute(job)
                     }));
                     report(r.unwrap_or_else(|_| {
                         let e = "internal error while saving (retrying)".to_string();
                         Report {
                             session: wanted.0.map(|_| Err(e.clone())),
-                            draft: wanted.1.then(|| Err(e.clone())),
+                            appended: wanted.1.then(|| Err(e.clone())),
+                            draft: wanted.2.then(|| Err(e.clone())),
                             templates: Vec::new(),
                             exports: Vec::new(),
                         }

@@ -110,6 +110,18 @@ fn move_with_draft(from: &Path, to: &Path) -> Result<(), StoreError> {
     if draft.exists() {
         let _ = std::fs::rename(&draft, draft_path(to));
     }
+    // The journal is part of the session: it goes too, or the move fails
+    // back to where it was.
+    let journal = super::journal::journal_path(from);
+    if journal.exists()
+        && let Err(source) = std::fs::rename(&journal, super::journal::journal_path(to))
+    {
+        let _ = std::fs::rename(to, from);
+        return Err(StoreError::Save {
+            path: journal,
+            source,
+        });
+    }
     // The lock file of a session nobody holds is only a name; drop it so
     // it does not outlive its session.
     let _ = std::fs::remove_file(super::lock::lock_path(from));

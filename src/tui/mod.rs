@@ -17,7 +17,7 @@ use crate::app::home::OpenMode;
 use crate::app::{Action, App, Effect, SaveOutcome, update};
 use crate::cli::Failure;
 use crate::model::Stamp;
-use crate::store::saver::{DraftOp, Job, Report, Saver};
+use crate::store::saver::{Append, DraftOp, Job, Report, Saver};
 use crate::store::{self, SessionLock, Store, StoreError};
 
 pub use terminal::restore;
@@ -48,7 +48,10 @@ pub(crate) fn save_draft_on_panic() {
         && let Some((path, draft)) = slot.as_ref()
     {
         match store::save_draft(path, draft) {
-            Ok(()) => eprintln!("rapporteur: the draft was saved in {}", store::draft_path(path).display()),
+            Ok(()) => eprintln!(
+                "rapporteur: the draft was saved in {}",
+                store::draft_path(path).display()
+            ),
             Err(e) => eprintln!("rapporteur: the draft could not be saved: {e}"),
         }
     }
@@ -142,7 +145,21 @@ pub fn job_from(effects: Vec<Effect>) -> (Job, bool) {
             Effect::SaveSession {
                 session,
                 generation,
-            } => job.session = Some((generation, session)),
+            } => {
+                job.session = Some((generation, session));
+                job.appends.clear();
+            }
+            Effect::AppendEntry {
+                block,
+                entry,
+                at,
+                generation,
+            } => job.appends.push(Append {
+                generation,
+                block,
+                at,
+                entry: *entry,
+            }),
             Effect::SaveDraft(d) => job.draft = Some(DraftOp::Save(d)),
             Effect::ClearDraft => job.draft = Some(DraftOp::Clear),
             Effect::Bell => bell = true,
@@ -156,6 +173,7 @@ pub fn job_from(effects: Vec<Effect>) -> (Job, bool) {
 pub fn outcome(r: Report) -> SaveOutcome {
     SaveOutcome {
         session: r.session,
+        appended: r.appended,
         draft: r.draft,
         templates: r.templates,
         exports: r.exports,
@@ -234,7 +252,7 @@ async fn event_loop(
     guard: &mut terminal::TerminalGuard,
 ) -> Result<SessionEnd, Failure> {
     let (tx, mut saved_rx) = mpsc::unbounded_channel::<Report>();
-    let saver = Saver::spawn(app.path.clone(), move |r| {
+    let saver = Saver::spawn(app.path.clone(), app.session.journal_seq, move |r| {
         let _ = tx.send(r);
     });
     let mut events = EventStream::new();

@@ -23,9 +23,20 @@ const POLL: Duration = Duration::from_millis(200);
 
 /// What identifies one version of the file: an atomic save changes the
 /// inode, an in-place write the size or time.
-fn fingerprint(path: &Path) -> Option<(u64, u64, i64, i64)> {
+type Print = Option<(u64, u64, i64, i64)>;
+
+fn print_of(path: &Path) -> Print {
     let m = std::fs::metadata(path).ok()?;
     Some((m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
+}
+
+/// The session file's and its journal's: an entry committed in capture
+/// lands in the journal first.
+fn fingerprint(path: &Path) -> (Print, Print) {
+    (
+        print_of(path),
+        print_of(&store::journal::journal_path(path)),
+    )
 }
 
 fn read(path: &Path) -> Result<crate::model::Session, String> {
@@ -60,13 +71,19 @@ async fn event_loop(path: PathBuf) -> Result<(), Failure> {
     // Watch the folder, not the file: an atomic save replaces the file's
     // inode, and a watch on the old inode would go quiet.
     let (tx, mut changes) = mpsc::unbounded_channel::<()>();
-    let target = name.clone();
+    let targets = [
+        name.clone(),
+        store::journal::journal_path(&path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    ];
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(ev) = res
-            && ev
-                .paths
-                .iter()
-                .any(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == target))
+            && ev.paths.iter().any(|p| {
+                p.file_name()
+                    .is_some_and(|n| targets.iter().any(|t| *t == n.to_string_lossy()))
+            })
         {
             let _ = tx.send(());
         }
