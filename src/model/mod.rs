@@ -209,7 +209,7 @@ impl RecStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub id: String,
     pub kind: Kind,
@@ -231,6 +231,92 @@ pub struct Entry {
     pub status: Option<RecStatus>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// Written by hand because entries are the bulk of a file: serde's
+/// `flatten` (for the unknown fields) buffers every field of every entry
+/// first, which made loading a long session several times slower. This
+/// reads each field once, keeps the unknown ones, and refuses what the
+/// derived code would refuse (missing or duplicate fields, wrong types).
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(EntryVisitor)
+    }
+}
+
+struct EntryVisitor;
+
+impl<'de> serde::de::Visitor<'de> for EntryVisitor {
+    type Value = Entry;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an entry object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+        use serde::de::Error;
+        let mut id = None;
+        let mut kind = None;
+        let mut text = None;
+        let mut speaker = None;
+        let mut tags = None;
+        let mut created = None;
+        let mut edited = None;
+        let mut addressee = None;
+        let mut reference = None;
+        let mut status = None;
+        let mut extra = Extra::new();
+        fn set<T, E: Error>(slot: &mut Option<T>, v: T, name: &'static str) -> Result<(), E> {
+            if slot.is_some() {
+                return Err(E::duplicate_field(name));
+            }
+            *slot = Some(v);
+            Ok(())
+        }
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "id" => set(&mut id, map.next_value::<String>()?, "id")?,
+                "kind" => set(&mut kind, map.next_value::<Kind>()?, "kind")?,
+                "text" => set(&mut text, map.next_value::<String>()?, "text")?,
+                "speaker" => set(&mut speaker, map.next_value::<Option<String>>()?, "speaker")?,
+                "tags" => set(&mut tags, map.next_value::<Vec<String>>()?, "tags")?,
+                "created" => set(&mut created, map.next_value::<Stamp>()?, "created")?,
+                "edited" => set(&mut edited, map.next_value::<Option<Stamp>>()?, "edited")?,
+                "addressee" => set(
+                    &mut addressee,
+                    map.next_value::<Option<String>>()?,
+                    "addressee",
+                )?,
+                "reference" => set(
+                    &mut reference,
+                    map.next_value::<Option<String>>()?,
+                    "reference",
+                )?,
+                "status" => set(
+                    &mut status,
+                    map.next_value::<Option<RecStatus>>()?,
+                    "status",
+                )?,
+                other => {
+                    let v: Value = map.next_value()?;
+                    extra.insert(other.to_string(), v);
+                }
+            }
+        }
+        Ok(Entry {
+            id: id.ok_or_else(|| A::Error::missing_field("id"))?,
+            kind: kind.ok_or_else(|| A::Error::missing_field("kind"))?,
+            text: text.ok_or_else(|| A::Error::missing_field("text"))?,
+            speaker: speaker.flatten(),
+            tags: tags.unwrap_or_default(),
+            created: created.ok_or_else(|| A::Error::missing_field("created"))?,
+            edited: edited.flatten(),
+            addressee: addressee.flatten(),
+            reference: reference.flatten(),
+            status: status.flatten(),
+            extra,
+        })
+    }
 }
 
 impl Entry {

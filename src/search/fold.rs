@@ -1,5 +1,4 @@
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Lowercase, decompose, and drop combining marks: "É" → "e",
 /// "РАТИФИЦИРОВАТЬ" → "ратифицировать", "Қ" → "қ". Kazakh letters such as
@@ -18,11 +17,14 @@ fn push_folded(c: char, out: &mut String) {
         return;
     }
     for l in c.to_lowercase() {
-        for d in std::iter::once(l).nfd() {
+        // Decomposing char by char, straight into the output, avoids the
+        // buffering of a normalizing iterator: this runs on every
+        // character of every entry searched.
+        decompose_canonical(l, |d| {
             if !is_combining_mark(d) {
                 out.push(d);
             }
-        }
+        });
     }
 }
 

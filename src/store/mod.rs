@@ -7,6 +7,7 @@ pub mod fault;
 pub mod journal;
 mod load;
 pub mod lock;
+mod probe;
 pub mod saver;
 mod trash;
 
@@ -180,9 +181,9 @@ impl Store {
         Ok(listing)
     }
 
-    /// Loads a file found in the folder. A link that leads out of the
-    /// folder is refused: listing a folder must not read files elsewhere.
-    pub fn load_inside(&self, path: &Path) -> Result<Loaded, LoadError> {
+    /// Refuses a link that leads out of the folder: listing a folder must
+    /// not read files elsewhere.
+    fn load_inside_check(&self, path: &Path) -> Result<(), LoadError> {
         if let Ok(meta) = std::fs::symlink_metadata(path)
             && meta.file_type().is_symlink()
         {
@@ -197,6 +198,13 @@ impl Store {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// Loads a file found in the folder. A link that leads out of the
+    /// folder is refused: listing a folder must not read files elsewhere.
+    pub fn load_inside(&self, path: &Path) -> Result<Loaded, LoadError> {
+        self.load_inside_check(path)?;
         load(path)
     }
 
@@ -213,17 +221,26 @@ impl Store {
         if spec.is_empty() || !self.dir.exists() {
             return Err(not_found());
         }
-        let listing = self.list()?;
-        if let Some(s) = listing.sessions.iter().find(|s| s.id == spec) {
-            return Ok(s.path.clone());
-        }
-        let by_prefix: Vec<&Summary> = listing
-            .sessions
+        // Ids only: a full load of every session would cost far more.
+        let paths = self.session_paths()?;
+        let ids = par_map(&paths, |p| {
+            let inside = self.load_inside_check(p).is_ok();
+            inside.then(|| probe::id(p)).flatten()
+        });
+        let found: Vec<(&PathBuf, String)> = paths
             .iter()
-            .filter(|s| s.id.starts_with(spec))
+            .zip(ids)
+            .filter_map(|(p, id)| id.map(|id| (p, id)))
+            .collect();
+        if let Some((p, _)) = found.iter().find(|(_, id)| id == spec) {
+            return Ok((*p).clone());
+        }
+        let by_prefix: Vec<&(&PathBuf, String)> = found
+            .iter()
+            .filter(|(_, id)| id.starts_with(spec))
             .collect();
         match by_prefix.as_slice() {
-            [one] => Ok(one.path.clone()),
+            [one] => Ok(one.0.clone()),
             [] => {
                 // A file name without its folder is a fine way to say which.
                 let p = self.dir.join(spec);
@@ -231,7 +248,7 @@ impl Store {
             }
             many => Err(StoreError::Ambiguous {
                 spec: spec.to_string(),
-                matches: many.iter().map(|s| s.id.clone()).collect(),
+                matches: many.iter().map(|(_, id)| id.clone()).collect(),
             }),
         }
     }
