@@ -221,15 +221,27 @@ fn execute_rest(
 
 /// The reason in a few words, for the header.
 fn describe(e: &super::StoreError) -> String {
+    use std::io::ErrorKind;
     match e {
-        super::StoreError::Save { source, .. } => match source.raw_os_error() {
-            Some(libc::ENOSPC) => "disk full".to_string(),
-            Some(libc::EROFS) => "file system is read-only".to_string(),
-            Some(libc::EACCES) | Some(libc::EPERM) => "permission denied".to_string(),
-            Some(libc::ENOENT) => "the sessions folder is gone".to_string(),
-            Some(libc::EIO) => "input/output error".to_string(),
-            _ => source.to_string(),
-        },
+        super::StoreError::Save { source, .. } | super::StoreError::Folder { source, .. } => {
+            match (source.raw_os_error(), source.kind()) {
+                (Some(libc::ENOSPC), _) | (_, ErrorKind::StorageFull) => "disk full".to_string(),
+                (Some(libc::EDQUOT), _) | (_, ErrorKind::QuotaExceeded) => {
+                    "disk quota exceeded".to_string()
+                }
+                (Some(libc::EROFS), _) | (_, ErrorKind::ReadOnlyFilesystem) => {
+                    "file system is read-only".to_string()
+                }
+                (Some(libc::EACCES | libc::EPERM), _) | (_, ErrorKind::PermissionDenied) => {
+                    "permission denied".to_string()
+                }
+                (Some(libc::ENOENT), _) | (_, ErrorKind::NotFound) => {
+                    "the sessions folder is gone".to_string()
+                }
+                (Some(libc::EIO), _) => "input/output error".to_string(),
+                _ => source.to_string(),
+            }
+        }
         other => other.to_string(),
     }
 }
@@ -268,7 +280,7 @@ impl Saver {
                         writer.execute(job)
                     }));
                     report(r.unwrap_or_else(|_| {
-                        let e = "internal error while saving (retrying)".to_string();
+                        let e = "internal error while saving".to_string();
                         Report {
                             session: wanted.0.map(|_| Err(e.clone())),
                             appended: wanted.1.then(|| Err(e.clone())),
