@@ -122,7 +122,22 @@ fn holder_alive(text: &str) -> bool {
     }
     // SAFETY: signal 0 only checks that the process exists.
     let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    let exists = rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    // A process that has exited but not been reaped still "exists"; it
+    // holds no lock.
+    exists && !zombie(pid)
+}
+
+fn zombie(pid: i32) -> bool {
+    // /proc/PID/stat: "PID (comm) STATE …"; comm may hold spaces and
+    // parentheses, so the state follows the last ')'.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rfind(')')
+                .map(|i| s[i + 1..].trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
 }
 
 pub fn hostname() -> String {

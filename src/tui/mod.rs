@@ -79,19 +79,24 @@ pub fn open_session(path: PathBuf, now: Stamp) -> Result<Opened, Failure> {
 /// Like [`open_session`], on the screen `mode` names. Only the capture
 /// screen starts the block clock; setup and review leave it alone.
 pub fn open_session_in(path: PathBuf, now: Stamp, mode: &OpenMode) -> Result<Opened, Failure> {
-    let loaded = store::load(&path)?;
-    let mut read_only = loaded
-        .newer_version
-        .map(|v| format!("written by a newer rapporteur (schema {v})"));
-    let mut lock = None;
-    if read_only.is_none() {
-        match store::acquire(&path) {
-            Ok(l) => lock = Some(l),
-            Err(StoreError::Locked { holder, .. }) => {
-                read_only = Some(format!("open in another rapporteur: {holder}"))
-            }
-            Err(e) => read_only = Some(format!("cannot lock: {e}")),
+    // Lock first, then read: a `note` saving between our read and our
+    // lock would otherwise be overwritten by our first save.
+    let mut read_only = None;
+    let mut lock = match store::acquire(&path) {
+        Ok(l) => Some(l),
+        Err(StoreError::Locked { holder, .. }) => {
+            read_only = Some(format!("open in another rapporteur: {holder}"));
+            None
         }
+        Err(e) => {
+            read_only = Some(format!("cannot lock: {e}"));
+            None
+        }
+    };
+    let loaded = store::load(&path)?;
+    if let Some(v) = loaded.newer_version {
+        read_only = Some(format!("written by a newer rapporteur (schema {v})"));
+        lock = None;
     }
     let draft = if read_only.is_none() {
         store::load_draft(&path)
@@ -334,6 +339,9 @@ async fn event_loop(
                 Ok(Some(Ok(ev))) => {
                     if let Some(a) = to_action(ev) {
                         terminated |= a == Action::Terminate;
+                        if matches!(a, Action::Key(_)) {
+                            crate::store::fault::panic_at("update");
+                        }
                         update(&mut app, a);
                         remember_draft(&app);
                     }

@@ -81,11 +81,13 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         // The saver thread catches its own panics and reports them as a
-        // failed save; the screen stays up for that.
-        if std::thread::current().name() != Some(crate::store::saver::THREAD) {
-            restore();
-            super::save_draft_on_panic();
+        // failed save in the header; printing over the screen would only
+        // garble it.
+        if std::thread::current().name() == Some(crate::store::saver::THREAD) {
+            return;
         }
+        restore();
+        super::save_draft_on_panic();
         previous(info);
     }));
 }
