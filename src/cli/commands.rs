@@ -22,6 +22,13 @@ pub fn open(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
     open_path(store, path, OpenMode::Capture)
 }
 
+fn parse_kind(k: &str) -> Result<Kind, Failure> {
+    Kind::parse(k).ok_or_else(|| {
+        Failure::new(format!("unknown kind {:?}", sanitize_line(k)))
+            .hint("use note, recommendation, question, decision or action")
+    })
+}
+
 fn need_terminal() -> Result<(), Failure> {
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
@@ -225,13 +232,7 @@ pub fn note(
     kind: Option<&str>,
     speaker: Option<&str>,
 ) -> Result<ExitCode, Failure> {
-    let kind = match kind {
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
-            Failure::new(format!("unknown kind {:?}", sanitize_line(k)))
-                .hint("use note, recommendation, question, decision or action")
-        })?),
-        None => None,
-    };
+    let kind = kind.map(parse_kind).transpose()?;
     let path = store.resolve(spec)?;
     // Lock before reading, so no writer can slip in between our read and
     // our write.
@@ -346,13 +347,7 @@ pub fn search(
     speaker: Option<&str>,
     json: bool,
 ) -> Result<ExitCode, Failure> {
-    let kind = match kind {
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
-            Failure::new(format!("unknown kind {:?}", sanitize_line(k)))
-                .hint("use note, recommendation, question, decision or action")
-        })?),
-        None => None,
-    };
+    let kind = kind.map(parse_kind).transpose()?;
     let q = crate::search::Query::parse(query, kind, speaker);
     if q.is_empty() {
         return Err(Failure::new("nothing to search for").hint("give a word, --kind or --speaker"));

@@ -10,7 +10,7 @@ use crate::app::keymap::KEYMAP;
 use crate::app::{App, Focus, SaveStatus};
 use crate::text::{sanitize_line, truncate, width};
 use crate::ui::theme;
-use crate::ui::widgets::{EntryList, clock, short_minutes};
+use crate::ui::widgets::{EntryList, clock, place_cursor, short_minutes};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -338,20 +338,8 @@ fn render_editor(app: &App, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     frame.render_widget(&app.editor, inner);
-    if focused && inner.width > 0 && inner.height > 0 {
-        let c = app.editor.screen_cursor();
-        let (top_row, top_col) = app.editor.scroll_offset();
-        let (row, col) = if app.editor.is_empty() {
-            (0, 0)
-        } else {
-            (
-                c.row.saturating_sub(top_row as usize),
-                c.col.saturating_sub(top_col as usize),
-            )
-        };
-        let x = inner.x + (col as u16).min(inner.width - 1);
-        let y = inner.y + (row as u16).min(inner.height - 1);
-        frame.set_cursor_position((x, y));
+    if focused {
+        place_cursor(frame, &app.editor, inner);
     }
 }
 

@@ -10,7 +10,7 @@ use crate::app::home::{Home, HomeModal, Pane};
 use crate::app::keymap::{Context, KEYMAP};
 use crate::text::{sanitize_line, truncate, width};
 use crate::ui::theme;
-use crate::ui::widgets::{Popup, centered};
+use crate::ui::widgets::{Popup, centered, key_hints, place_cursor};
 
 pub fn render(home: &Home, frame: &mut Frame) {
     let area = frame.area();
@@ -42,7 +42,7 @@ pub fn render(home: &Home, frame: &mut Frame) {
     }
     let hint = match (&home.notice, home.pane) {
         (Some(n), _) => Line::styled(format!(" {}", sanitize_line(n)), theme::notice()),
-        (None, Pane::Sessions) => hints(&[
+        (None, Pane::Sessions) => key_hints(&[
             ("Enter", "open"),
             ("n", "new"),
             ("/", "search"),
@@ -51,13 +51,13 @@ pub fn render(home: &Home, frame: &mut Frame) {
             ("Ctrl+Q", "quit"),
             ("F1", "help"),
         ]),
-        (None, Pane::Search) => hints(&[
+        (None, Pane::Search) => key_hints(&[
             ("type", "search"),
             ("↑↓", "choose"),
             ("Enter", "open at the entry"),
             ("Esc", "back"),
         ]),
-        (None, Pane::Trash) => hints(&[
+        (None, Pane::Trash) => key_hints(&[
             ("Enter", "restore"),
             ("E", "empty the trash"),
             ("Esc", "back"),
@@ -103,15 +103,6 @@ pub fn render(home: &Home, frame: &mut Frame) {
             ],
         ),
     }
-}
-
-fn hints(keys: &[(&str, &str)]) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
-    for (k, what) in keys {
-        spans.push(Span::styled(k.to_string(), theme::key()));
-        spans.push(Span::styled(format!(" {what}  "), theme::dim()));
-    }
-    Line::from(spans)
 }
 
 fn yes_no(what: &str) -> Line<'static> {
@@ -234,11 +225,8 @@ fn search(home: &Home, frame: &mut Frame, area: Rect) {
     let inner = block.inner(input);
     frame.render_widget(block, input);
     frame.render_widget(&home.query, inner);
-    if home.modal.is_none() && inner.width > 0 && inner.height > 0 {
-        let c = home.query.screen_cursor();
-        let (_, left) = home.query.scroll_offset();
-        let x = inner.x + (c.col.saturating_sub(left as usize) as u16).min(inner.width - 1);
-        frame.set_cursor_position((x, inner.y));
+    if home.modal.is_none() {
+        place_cursor(frame, &home.query, inner);
     }
     let state = if home.loading {
         " reading the sessions…".to_string()

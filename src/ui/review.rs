@@ -12,9 +12,9 @@ use crate::app::review::{EXPORT_FORMATS, Pane, RecField, Review, extension};
 use crate::app::{App, Focus};
 use crate::export::Anonymize;
 use crate::model::{EntryPos, Kind, Session};
-use crate::text::{sanitize, sanitize_line, truncate, width};
+use crate::text::{sanitize, sanitize_line, truncate};
 use crate::ui::theme;
-use crate::ui::widgets::{Popup, centered};
+use crate::ui::widgets::{Popup, centered, key_hints, place_cursor, title_bar};
 use crate::ui::wrap::wrap;
 
 pub fn render(app: &App, frame: &mut Frame) {
@@ -54,12 +54,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         let inner = block.inner(editor);
         frame.render_widget(block, editor);
         frame.render_widget(&app.editor, inner);
-        if app.modal.is_none() && inner.width > 0 && inner.height > 0 {
-            let c = app.editor.screen_cursor();
-            let (top, left) = app.editor.scroll_offset();
-            let x = inner.x + (c.col.saturating_sub(left as usize) as u16).min(inner.width - 1);
-            let y = inner.y + (c.row.saturating_sub(top as usize) as u16).min(inner.height - 1);
-            frame.set_cursor_position((x, y));
+        if app.modal.is_none() {
+            place_cursor(frame, &app.editor, inner);
         }
     }
     let hint = match &app.notice {
@@ -85,12 +81,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                     ("F1", "help"),
                 ],
             };
-            let mut spans = vec![Span::raw(" ")];
-            for (k, what) in keys {
-                spans.push(Span::styled(*k, theme::key()));
-                spans.push(Span::styled(format!(" {what}  "), theme::dim()));
-            }
-            Line::from(spans)
+            key_hints(keys)
         }
     };
     frame.render_widget(Paragraph::new(hint), footer);
@@ -109,12 +100,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         let inner = block.inner(r);
         frame.render_widget(block, r);
         frame.render_widget(input, inner);
-        if inner.width > 0 {
-            let c = input.screen_cursor();
-            let (_, left) = input.scroll_offset();
-            let x = inner.x + (c.col.saturating_sub(left as usize) as u16).min(inner.width - 1);
-            frame.set_cursor_position((x, inner.y));
-        }
+        place_cursor(frame, input, inner);
     }
     if let Some(choice) = review.export {
         let mut spans = vec![Span::raw(" Format: ")];
@@ -159,26 +145,13 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 fn header(app: &App, frame: &mut Frame, area: Rect) {
-    let (save, save_style) = crate::ui::capture::save_indicator(app);
     let state = if app.session.ended.is_some() {
         "ended"
     } else {
         "running"
     };
     let title = format!(" Review · {} [{state}]", sanitize_line(&app.session.title));
-    let w = area.width as usize;
-    let title = truncate(&title, w.saturating_sub(width(&save) + 2)).into_owned();
-    let pad = w.saturating_sub(width(&title) + width(&save) + 1);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(title, theme::header_bold()),
-            Span::styled(" ".repeat(pad), theme::header()),
-            Span::styled(save, save_style),
-            Span::styled(" ", theme::header()),
-        ]))
-        .style(theme::header()),
-        area,
-    );
+    title_bar(frame, area, &title, crate::ui::capture::save_indicator(app));
 }
 
 fn filter_lines(app: &App, frame: &mut Frame, area: Rect) {

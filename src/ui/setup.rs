@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::app::setup::{Detail, Field, Target};
 use crate::text::{sanitize_line, truncate, width};
 use crate::ui::theme;
-use crate::ui::widgets::{centered, short_minutes};
+use crate::ui::widgets::{centered, place_cursor, short_minutes, title_bar};
 
 const LABEL: u16 = 14;
 
@@ -38,22 +38,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         ..participants
     };
 
-    let (save, save_style) = crate::ui::capture::save_indicator(app);
-    let save = truncate(&save, (area.width as usize / 2).max(8)).into_owned();
     let title = format!(" Session setup · {}", sanitize_line(&s.title));
-    let room = (area.width as usize).saturating_sub(width(&save) + 2);
-    let title = truncate(&title, room).into_owned();
-    let pad = (area.width as usize).saturating_sub(width(&title) + width(&save) + 1);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(title, theme::header_bold()),
-            Span::styled(" ".repeat(pad), theme::header()),
-            Span::styled(save, save_style),
-            Span::styled(" ", theme::header()),
-        ]))
-        .style(theme::header()),
-        head,
-    );
+    title_bar(frame, head, &title, crate::ui::capture::save_indicator(app));
 
     // Details.
     let rows = Layout::vertical(
@@ -331,11 +317,7 @@ fn draw_input(app: &App, frame: &mut Frame, r: Rect) {
     let input = &app.setup.input;
     frame.render_widget(input, r);
     if app.modal.is_none() {
-        let c = input.screen_cursor();
-        let (top, left) = input.scroll_offset();
-        let x = r.x + (c.col.saturating_sub(left as usize) as u16).min(r.width - 1);
-        let y = r.y + (c.row.saturating_sub(top as usize) as u16).min(r.height - 1);
-        frame.set_cursor_position((x, y));
+        place_cursor(frame, input, r);
     }
 }
 
