@@ -284,7 +284,10 @@ pub fn note(
         .map(|m| m.len())
         .unwrap_or(0);
     let block_id = session.blocks[index].id.clone();
-    if session.entry_count() >= store::journal::USE_FROM_ENTRIES && journal_len < 1024 * 1024 {
+    if session.entry_count() >= store::journal::USE_FROM_ENTRIES
+        && journal_len < 1024 * 1024
+        && session.journal_seq < u64::MAX / 2
+    {
         let record = store::journal::Record {
             seq: session.journal_seq + 1,
             at: now,

@@ -370,7 +370,8 @@ impl Block {
             .filter(|r| r.end.is_none())
             .map(|r| r.start.seconds_until(now))
             .unwrap_or(0);
-        self.spent_seconds + open
+        // Saturating: a hand-edited total must not overflow.
+        self.spent_seconds.saturating_add(open)
     }
 
     pub fn planned_seconds(&self) -> i64 {
@@ -393,7 +394,9 @@ impl Block {
 
     fn stop_run(&mut self, now: Stamp) {
         if let Some(run) = self.runs.last_mut().filter(|r| r.end.is_none()) {
-            self.spent_seconds += run.start.seconds_until(&now);
+            self.spent_seconds = self
+                .spent_seconds
+                .saturating_add(run.start.seconds_until(&now));
             run.end = Some(now);
         }
     }
@@ -405,7 +408,7 @@ impl Block {
             .runs
             .iter()
             .filter_map(|r| r.end.map(|end| r.start.seconds_until(&end)))
-            .sum();
+            .fold(0i64, i64::saturating_add);
     }
 }
 
@@ -561,18 +564,26 @@ impl Session {
                 } else {
                     last_alive
                 };
-                b.spent_seconds += run.start.seconds_until(&end);
+                b.spent_seconds = b
+                    .spent_seconds
+                    .saturating_add(run.start.seconds_until(&end));
                 run.end = Some(end);
             }
         }
     }
 
     pub fn planned_seconds(&self) -> i64 {
-        self.blocks.iter().map(Block::planned_seconds).sum()
+        self.blocks
+            .iter()
+            .map(Block::planned_seconds)
+            .fold(0, i64::saturating_add)
     }
 
     pub fn spent_at(&self, now: &Stamp) -> i64 {
-        self.blocks.iter().map(|b| b.spent_at(now)).sum()
+        self.blocks
+            .iter()
+            .map(|b| b.spent_at(now))
+            .fold(0, i64::saturating_add)
     }
 
     /// Planned time still ahead: what is left of the current block and of
@@ -582,8 +593,8 @@ impl Session {
         self.blocks
             .iter()
             .skip(cur)
-            .map(|b| (b.planned_seconds() - b.spent_at(now)).max(0))
-            .sum()
+            .map(|b| b.planned_seconds().saturating_sub(b.spent_at(now)).max(0))
+            .fold(0, i64::saturating_add)
     }
 
     /// When the session will end if every block from here on takes its

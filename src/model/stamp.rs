@@ -76,10 +76,9 @@ impl Stamp {
 
 impl fmt::Display for Stamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Whole seconds keep the file readable; sub-second precision has no
-        // meaning for minutes of a meeting.
-        let secs = Timestamp::from_second(self.instant.as_second()).unwrap_or(self.instant);
-        write!(f, "{}", secs.display_with_offset(self.offset))
+        // Stamps this program makes are whole seconds (see from_instant);
+        // a stamp read with a fraction is written back with it.
+        write!(f, "{}", self.instant.display_with_offset(self.offset))
     }
 }
 

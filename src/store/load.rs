@@ -145,7 +145,18 @@ fn explain(path: &Path, bytes: &[u8], e: serde_json::Error) -> LoadError {
     use serde_json::error::Category;
     let (line, column) = (e.line(), e.column());
     let message = crate::text::sanitize_line(&strip_position(&e.to_string())).into_owned();
-    match e.classify() {
+    // serde_json calls a number where an enum's name should be "expected
+    // value", a syntax error; if the bytes are valid JSON, it is the shape.
+    let category = match e.classify() {
+        Category::Syntax
+            if message.starts_with("expected value")
+                && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() =>
+        {
+            Category::Data
+        }
+        c => c,
+    };
+    match category {
         Category::Syntax | Category::Eof | Category::Io => LoadError::Syntax {
             path: path.to_path_buf(),
             line,

@@ -119,6 +119,11 @@ impl Writer {
         });
         let appended = (!job.appends.is_empty()).then(|| {
             let generation = job.appends.iter().map(|a| a.generation).max().unwrap_or(0);
+            if self.last_seq > u64::MAX / 2 {
+                // A hand-edited journal_seq near the end of the numbers:
+                // write a snapshot instead of counting past it.
+                return Err("the journal is full; saving the whole session".to_string());
+            }
             if snapshot_failed {
                 // Appending on top of a snapshot that did not land would
                 // put entries after a state the file does not have; the

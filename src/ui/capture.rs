@@ -140,7 +140,7 @@ pub fn timer_text(spent: i64, planned: i64) -> (String, Style) {
             ),
             theme::timer_over(),
         )
-    } else if spent * 5 >= planned * 4 {
+    } else if i128::from(spent) * 5 >= i128::from(planned) * 4 {
         (
             format!(
                 " {} / {}  {} left ",

@@ -80,7 +80,7 @@ pub fn render(room: &Room, frame: &mut Frame) {
         (clock((planned - spent).max(0)), theme::paused())
     } else if planned > 0 && spent > planned {
         (format!("+{}", clock(spent - planned)), theme::over_text())
-    } else if planned > 0 && spent * 5 >= planned * 4 {
+    } else if planned > 0 && i128::from(spent) * 5 >= i128::from(planned) * 4 {
         (clock(planned - spent), theme::low_text())
     } else {
         (clock((planned - spent).max(0)), theme::ok_text())
