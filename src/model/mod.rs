@@ -644,7 +644,7 @@ impl Session {
 }
 
 /// The text in the editor that has not been committed yet, saved beside
-/// the session (`.NAME.json.draft`) at most half a second after a
+/// the session (`.NAME.json.draft`) at most a quarter second after a
 /// keystroke, so a kill or power cut loses less than a second of typing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
