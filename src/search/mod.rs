@@ -2,7 +2,7 @@
 //! Cyrillic and Kazakh letters folded by Unicode's own case mapping
 //! ("РАТИФИЦИРОВАТЬ" finds "ратифицировать", "Қ" finds "қ").
 
-mod fold;
+pub(crate) mod fold;
 
 use std::path::PathBuf;
 

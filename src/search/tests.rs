@@ -68,3 +68,13 @@ fn search_folds_the_query_and_filters() {
     let (hits, n) = ix.search(&Query::parse("а", None, None), 1);
     assert_eq!((hits.len(), n), (1, 2), "limit keeps the count");
 }
+
+#[test]
+fn fast_paths_agree_with_the_general_fold() {
+    for cp in 0u32..0x3000 {
+        if let Some(c) = char::from_u32(cp) {
+            let s = c.to_string();
+            assert_eq!(fold(&s), super::fold::fold_general(&s), "U+{cp:04X}");
+        }
+    }
+}
