@@ -27,8 +27,36 @@ fn placeholder(c: char) -> Option<char> {
     }
 }
 
+const ZWJ: char = '\u{200d}';
+
 fn needs_work(s: &str) -> bool {
-    s.chars().any(|c| placeholder(c).is_some())
+    s.chars().any(|c| c == ZWJ || placeholder(c).is_some())
+}
+
+/// Emoji and other pictographs: what a zero-width joiner may join.
+fn pictograph(c: char) -> bool {
+    (c as u32) >= 0x2000 && !c.is_alphanumeric() && !c.is_whitespace()
+}
+
+/// Replaces controls, and zero-width joiners that do not join two
+/// pictographs (a stray joiner makes some terminals merge the next symbol
+/// drawn anywhere into its cell, which shifts columns).
+fn clean(s: &str, newline: Option<char>) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' {
+            out.push(newline.unwrap_or('\n'));
+        } else if c == ZWJ {
+            let joins = i > 0
+                && pictograph(chars[i - 1])
+                && chars.get(i + 1).is_some_and(|n| pictograph(*n));
+            out.push(if joins { ZWJ } else { OTHER_CONTROL });
+        } else {
+            out.push(placeholder(c).unwrap_or(c));
+        }
+    }
+    out
 }
 
 /// Keeps line breaks; replaces every other control with a placeholder.
@@ -36,7 +64,7 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     if !needs_work(s) {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(s.chars().map(|c| placeholder(c).unwrap_or(c)).collect())
+    Cow::Owned(clean(s, None))
 }
 
 /// For one-line places (titles, speakers, list rows): line breaks become
@@ -45,17 +73,7 @@ pub fn sanitize_line(s: &str) -> Cow<'_, str> {
     if !needs_work(s) && !s.contains('\n') {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c == '\n' {
-                    '⏎'
-                } else {
-                    placeholder(c).unwrap_or(c)
-                }
-            })
-            .collect(),
-    )
+    Cow::Owned(clean(s, Some('⏎')))
 }
 
 /// Display width in terminal columns.
@@ -98,6 +116,15 @@ mod tests {
         assert!(out.contains('⍰'));
         assert!(out.contains('\n'));
         assert_eq!(sanitize_line("a\nb"), "a⏎b");
+    }
+
+    #[test]
+    fn stray_joiners_show_emoji_joiners_stay() {
+        assert_eq!(sanitize("a\u{200d}b"), "a⍰b");
+        assert_eq!(sanitize("\u{200d}x"), "⍰x");
+        let family = "👩\u{200d}👩\u{200d}👧";
+        assert_eq!(sanitize(family), family);
+        assert_eq!(sanitize("👩🏽\u{200d}⚖\u{fe0f}"), "👩🏽\u{200d}⚖\u{fe0f}");
     }
 
     #[test]

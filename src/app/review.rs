@@ -326,6 +326,13 @@ fn select_by(app: &mut App, delta: isize) {
 
 fn on_input_key(app: &mut App, key: KeyEvent) {
     use ratatui::crossterm::event::KeyCode;
+    // Ctrl+Q, Ctrl+S and F1 work here too, as everywhere; the box closes
+    // unsaved, as with Esc.
+    if let Some(cmd) = keymap::lookup(Context::Global, &key) {
+        app.review.input = None;
+        super::update::run(app, cmd);
+        return;
+    }
     match key.code {
         KeyCode::Enter => {
             let Some((field, ta)) = app.review.input.take() else {

@@ -133,6 +133,10 @@ pub struct Setup {
     /// The text box of the focused detail field, or of the edit in
     /// progress.
     pub input: TextArea<'static>,
+    /// What the focused detail field's box showed when it got the focus:
+    /// leaving it unchanged must not rewrite the field (a line break in a
+    /// title shows as a space in the one-line box).
+    pub shown: String,
     pub editing: Option<Target>,
     pub participant: usize,
     pub block: usize,
@@ -147,6 +151,7 @@ impl Setup {
         Setup {
             field: Field::Start,
             input: one_line(""),
+            shown: String::new(),
             editing: None,
             participant: 0,
             block: 0,
@@ -341,6 +346,7 @@ fn focus(app: &mut App, field: Field) {
         Field::Detail(d) => one_line(&d.get(&app.session)),
         _ => one_line(""),
     };
+    app.setup.shown = app.setup.input.lines().join(" ");
 }
 
 /// Typing in a detail field goes into the session at once (the save is
@@ -353,6 +359,9 @@ fn live_detail(app: &mut App) {
         && d != Detail::Date
     {
         let value = app.setup.input.lines().join(" ");
+        if value == app.setup.shown {
+            return;
+        }
         if d.set(&mut app.session, &value) {
             app.session_dirty = true;
             app.session.updated = app.now;
@@ -367,7 +376,7 @@ fn commit_detail(app: &mut App) {
     }
     if let Field::Detail(d) = app.setup.field {
         let value = app.setup.input.lines().join(" ");
-        if d.get(&app.session) == value.trim() {
+        if value == app.setup.shown || d.get(&app.session) == value.trim() {
             return;
         }
         if d.set(&mut app.session, &value) {

@@ -138,13 +138,28 @@ impl Widget for EntryList<'_> {
             let end = (anchor_start + anchor_len).max(lines.len().min(height));
             end.saturating_sub(height).min(anchor_start)
         };
-        let mut visible: Vec<Line> = lines.into_iter().skip(skip).take(height).collect();
-        if (skip > 0 || i > 0) && height > 1 {
+        let more_above = skip > 0 || i > 0;
+        let visible: Vec<Line> = if more_above && height > 1 {
             // A fragment without its time and badge would puzzle; say
-            // instead that there is more above.
-            let hidden = i + starts.iter().filter(|&&st| st <= skip).count();
-            visible[0] = Line::styled(format!("↑ {hidden} earlier entries"), theme::dim());
-        }
+            // instead that there is more above. When the top line is an
+            // entry's own first line (a tall anchor), the notice gets a
+            // line of its own rather than hiding it.
+            let own_line = starts.contains(&skip);
+            let (from, hidden) = if own_line {
+                (skip, i + starts.iter().filter(|&&st| st < skip).count())
+            } else {
+                (
+                    skip + 1,
+                    i + starts.iter().filter(|&&st| st <= skip).count(),
+                )
+            };
+            let notice = Line::styled(format!("↑ {hidden} earlier entries"), theme::dim());
+            std::iter::once(notice)
+                .chain(lines.into_iter().skip(from).take(height - 1))
+                .collect()
+        } else {
+            lines.into_iter().skip(skip).take(height).collect()
+        };
         Paragraph::new(visible).render(area, buf);
     }
 }
