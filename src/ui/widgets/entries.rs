@@ -141,10 +141,11 @@ impl Widget for EntryList<'_> {
         let more_above = skip > 0 || i > 0;
         let visible: Vec<Line> = if more_above && height > 1 {
             // A fragment without its time and badge would puzzle; say
-            // instead that there is more above. When the top line is an
-            // entry's own first line (a tall anchor), the notice gets a
-            // line of its own rather than hiding it.
-            let own_line = starts.contains(&skip);
+            // instead that there is more above. When the top line is the
+            // first line of an anchor taller than the pane, the notice
+            // takes a line of its own (from the anchor's end, which does
+            // not fit anyway) rather than hiding that line.
+            let own_line = skip == anchor_start && anchor_len >= height;
             let (from, hidden) = if own_line {
                 (skip, i + starts.iter().filter(|&&st| st < skip).count())
             } else {
@@ -161,5 +162,52 @@ impl Widget for EntryList<'_> {
             lines.into_iter().skip(skip).take(height).collect()
         };
         Paragraph::new(visible).render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Stamp};
+
+    fn draw(entries: &[Entry], h: u16) -> Vec<String> {
+        let area = Rect::new(0, 0, 60, h);
+        let mut buf = Buffer::empty(area);
+        EntryList {
+            entries,
+            selected: None,
+            empty_hint: "",
+        }
+        .render(area, &mut buf);
+        (0..h)
+            .map(|y| (0..60).map(|x| buf[(x, y)].symbol().to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_newest_of_many_short_entries_is_on_the_last_row() {
+        let now = Stamp::now();
+        let entries: Vec<Entry> = (0..50)
+            .map(|i| Entry::new(Kind::Note, format!("entry {i}"), None, now))
+            .collect();
+        let rows = draw(&entries, 10);
+        assert!(rows[0].contains("↑ 41 earlier entries"), "{rows:#?}");
+        assert!(rows[9].contains("entry 49"), "{rows:#?}");
+        assert!(rows[1].contains("entry 41"), "{rows:#?}");
+    }
+
+    #[test]
+    fn a_tall_newest_entry_keeps_its_first_line_under_the_notice() {
+        let now = Stamp::now();
+        let entries = vec![
+            Entry::new(Kind::Note, "short", None, now),
+            Entry::new(Kind::Note, "long ".repeat(400), Some("Speaker".into()), now),
+        ];
+        let rows = draw(&entries, 6);
+        assert!(rows[0].contains("↑ 1 earlier entries"), "{rows:#?}");
+        assert!(
+            rows[1].contains("NOTE") && rows[1].contains("Speaker"),
+            "{rows:#?}"
+        );
     }
 }
