@@ -19,6 +19,8 @@ pub use state::{App, Deleted, Effect, Focus, Modal, SaveStatus, Screen};
 pub use update::{Action, SaveOutcome, update};
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_review;

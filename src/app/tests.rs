@@ -64,12 +64,7 @@ impl Harness {
 
     /// Carries out the queued writes now, as the saver thread would.
     fn flush(&mut self) {
-        let (job, _) = crate::tui::job_from(self.app.take_effects());
-        if job.is_empty() {
-            return;
-        }
-        let report = store::saver::execute(&self.app.path, job);
-        self.act(Action::Saved(crate::tui::outcome(report)));
+        super::test_support::run_effects(&mut self.app);
     }
 
     fn disk(&self) -> Session {

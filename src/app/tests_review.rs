@@ -173,11 +173,7 @@ fn press(app: &mut App, code: KeyCode) {
 }
 
 fn flush(app: &mut App) {
-    let (job, _) = crate::tui::job_from(app.take_effects());
-    if !job.is_empty() {
-        let r = store::saver::execute(&app.path, job);
-        update(app, Action::Saved(crate::tui::outcome(r)));
-    }
+    super::test_support::run_effects(app);
 }
 
 #[test]

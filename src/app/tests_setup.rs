@@ -55,12 +55,7 @@ impl H {
     fn flush(&mut self) {
         // The throttle would fire; then the saver runs.
         self.act(Action::SaveDraftNow);
-        let (job, _) = crate::tui::job_from(self.app.take_effects());
-        if job.is_empty() {
-            return;
-        }
-        let report = store::saver::execute(&self.app.path, job);
-        self.act(Action::Saved(crate::tui::outcome(report)));
+        super::test_support::run_effects(&mut self.app);
     }
     fn disk(&self) -> Session {
         store::load(&self.app.path).unwrap().session
