@@ -4,6 +4,7 @@
 pub mod atomic;
 mod error;
 pub mod fault;
+pub mod index;
 pub mod journal;
 mod load;
 pub mod lock;
@@ -161,20 +162,38 @@ impl Store {
     /// Loads every session, on all cores. Unreadable files are collected
     /// with their errors; they never stop the others.
     pub fn list(&self) -> Result<Listing, StoreError> {
+        self.list_at(std::time::SystemTime::now())
+    }
+
+    /// [`Store::list`] as if it ran at `now`, which decides which files
+    /// have settled enough for their summaries to be cached.
+    pub(crate) fn list_at(&self, now: std::time::SystemTime) -> Result<Listing, StoreError> {
         if !self.dir.exists() {
             return Ok(Listing::default());
         }
         let paths = self.session_paths()?;
+        let mut cache = index::Cache::open(&self.dir);
         let results = par_map(&paths, |p| {
-            self.load_inside(p).map(|loaded| Summary::of(p, &loaded))
+            // Stat before reading: see `index::Cache::keep`.
+            let keys = index::Keys::of(p);
+            match cache.get(p, keys) {
+                Some(s) => Ok((s, keys)),
+                None => self
+                    .load_inside(p)
+                    .map(|loaded| (Summary::of(p, &loaded), keys)),
+            }
         });
         let mut listing = Listing::default();
         for r in results {
             match r {
-                Ok(s) => listing.sessions.push(s),
+                Ok((s, keys)) => {
+                    cache.keep(&s, keys, now);
+                    listing.sessions.push(s);
+                }
                 Err(e) => listing.bad.push(e),
             }
         }
+        cache.finish();
         listing.sessions.sort_by(|a, b| {
             (b.date, b.updated.instant, &b.id).cmp(&(a.date, a.updated.instant, &a.id))
         });
@@ -223,7 +242,11 @@ impl Store {
         }
         // Ids only: a full load of every session would cost far more.
         let paths = self.session_paths()?;
+        let cache = index::Cache::open(&self.dir);
         let ids = par_map(&paths, |p| {
+            if let Some(id) = cache.id(p, index::Keys::of(p)) {
+                return Some(id);
+            }
             let inside = self.load_inside_check(p).is_ok();
             inside.then(|| probe::id(p)).flatten()
         });

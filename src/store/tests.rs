@@ -230,3 +230,116 @@ fn refuses_folders_fifos_and_links_out() {
     assert_eq!(listing.sessions.len(), 0);
     assert_eq!(listing.bad.len(), 3, "{:?}", listing.bad);
 }
+
+/// As if the listing ran an hour from now, when every file has settled.
+fn later() -> std::time::SystemTime {
+    std::time::SystemTime::now() + std::time::Duration::from_secs(3600)
+}
+
+#[test]
+fn summary_cache_is_used_only_while_the_file_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let p = store.create(&session("Original")).unwrap();
+    let first = store.list_at(later()).unwrap();
+    assert_eq!(first.sessions[0].title, "Original");
+    let cache = index::path_in(dir.path());
+    assert_eq!(mode(&cache), 0o600);
+
+    // The cache is what answers while the file is untouched: a title
+    // planted in it shows. (Nobody does this; it proves the hit.)
+    let planted = std::fs::read_to_string(&cache)
+        .unwrap()
+        .replace("\"Original\"", "\"From the cache\"");
+    std::fs::write(&cache, planted).unwrap();
+    assert_eq!(
+        store.list_at(later()).unwrap().sessions[0].title,
+        "From the cache"
+    );
+    assert_eq!(
+        store.resolve(&first.sessions[0].id).unwrap(),
+        p,
+        "ids come from the cache too"
+    );
+
+    // Any save changes the file's change time: the file is read again.
+    let mut s = load(&p).unwrap().session;
+    s.title = "Saved since".into();
+    save(&p, &s).unwrap();
+    assert_eq!(
+        store.list_at(later()).unwrap().sessions[0].title,
+        "Saved since"
+    );
+
+    // So does a journal line: the count follows.
+    let before = store.list_at(later()).unwrap().sessions[0].entries;
+    journal::append(
+        &p,
+        &[journal::Record {
+            seq: 1,
+            at: Stamp::now(),
+            op: journal::Op::Add {
+                block: s.blocks[0].id.clone(),
+                entry: Entry::new(crate::model::Kind::Note, "via journal", None, Stamp::now()),
+            },
+        }],
+    )
+    .unwrap();
+    assert_eq!(
+        store.list_at(later()).unwrap().sessions[0].entries,
+        before + 1
+    );
+}
+
+#[test]
+fn summary_cache_skips_unsettled_files_and_survives_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let p = store.create(&session("Fresh")).unwrap();
+    // Listed right after it was written: too young to be cached.
+    store.list().unwrap();
+    let cache = index::path_in(dir.path());
+    let text = std::fs::read_to_string(&cache).unwrap_or_default();
+    assert!(!text.contains("Fresh"), "{text}");
+
+    for junk in [
+        &b"{not json"[..],
+        b"",
+        b"[1,2]",
+        b"\xff\xfe",
+        br#"{"version":99,"sessions":{}}"#,
+    ] {
+        std::fs::write(&cache, junk).unwrap();
+        let l = store.list_at(later()).unwrap();
+        assert_eq!(l.sessions.len(), 1);
+        assert_eq!(l.sessions[0].title, "Fresh");
+        assert!(l.bad.is_empty());
+    }
+
+    // A session gone is gone from the listing and from the cache.
+    std::fs::remove_file(&p).unwrap();
+    assert!(store.list_at(later()).unwrap().sessions.is_empty());
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(!text.contains("Fresh"), "{text}");
+}
+
+#[test]
+fn summary_cache_never_hides_a_file_replaced_under_the_same_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let p = store.create(&session("First")).unwrap();
+    store.list_at(later()).unwrap();
+    // Another tool writes a different session under the same name.
+    let mut other = session("Second");
+    other.id = "other-id".into();
+    let bytes = to_bytes(&other).unwrap();
+    std::fs::write(&p, bytes).unwrap();
+    let l = store.list_at(later()).unwrap();
+    assert_eq!(l.sessions[0].title, "Second");
+    assert_eq!(l.sessions[0].id, "other-id");
+    // And a file that turns bad is reported, not served from the cache.
+    std::fs::write(&p, b"{\"schema_version\": 1, \"id\": ").unwrap();
+    let l = store.list_at(later()).unwrap();
+    assert!(l.sessions.is_empty());
+    assert_eq!(l.bad.len(), 1);
+}
