@@ -99,7 +99,7 @@ pub fn find_template(store: &Store, spec: Option<&str>) -> Result<Template, Fail
 
 pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
     let listing = store.list()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         let bad: Vec<serde_json::Value> = listing
             .bad
@@ -359,7 +359,7 @@ pub fn search(
     for e in &bad {
         eprintln!("warning: skipped {}", sanitize_line(&e.to_string()));
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         let _ = writeln!(
             out,

@@ -5,10 +5,22 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 /// ә ғ қ ң ө ұ ү һ і have no decomposition and stay themselves.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        push_folded(c, &mut out);
-    }
+    fold_into(s, &mut out);
     out
+}
+
+/// [`fold`] into `out`, which is cleared first: a search reuses one buffer
+/// for every entry it scans.
+pub fn fold_into(s: &str, out: &mut String) {
+    out.clear();
+    if s.is_ascii() {
+        out.push_str(s);
+        out.make_ascii_lowercase();
+        return;
+    }
+    for c in s.chars() {
+        push_folded(c, out);
+    }
 }
 
 fn push_folded(c: char, out: &mut String) {

@@ -3,12 +3,13 @@
 //! ("РАТИФИЦИРОВАТЬ" finds "ратифицировать", "Қ" finds "қ").
 
 pub(crate) mod fold;
+mod view;
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use fold::{fold, fold_with_map};
+pub use fold::{fold, fold_into, fold_with_map};
 
 use crate::model::{Kind, Session, Stamp};
 
@@ -180,32 +181,165 @@ impl Index {
     }
 }
 
+/// Tests entries against a query, folding into buffers it keeps, so that
+/// scanning 200,000 entries allocates nothing for those that do not match.
+struct Matcher<'q> {
+    q: &'q Query,
+    text: String,
+    speaker: String,
+}
+
+impl<'q> Matcher<'q> {
+    fn new(q: &'q Query) -> Self {
+        Matcher {
+            q,
+            text: String::new(),
+            speaker: String::new(),
+        }
+    }
+
+    /// The same test as [`Index::search`] makes on its prepared text.
+    fn matches(&mut self, kind: Kind, text: &str, speaker: Option<&str>) -> bool {
+        if self.q.kind.is_some_and(|k| k != kind) {
+            return false;
+        }
+        if let Some(sp) = &self.q.speaker {
+            fold_into(speaker.unwrap_or(""), &mut self.speaker);
+            if !self.speaker.contains(sp.as_str()) {
+                return false;
+            }
+        }
+        if self.q.words.is_empty() {
+            return true;
+        }
+        fold_into(text, &mut self.text);
+        self.q.words.iter().all(|w| self.text.contains(w.as_str()))
+    }
+}
+
 /// Searches every session of the folder, reading them on all cores.
 /// Unreadable files are returned apart, as `list` does.
+///
+/// Files the summary cache vouches for (loaded in full before and not
+/// changed since) are read through a borrowed view that skips what a search
+/// does not use; every other file takes the full loader, and its summary
+/// goes into the cache for next time.
 pub fn search_folder(
     store: &crate::store::Store,
     q: &Query,
 ) -> Result<(Vec<Hit>, Vec<crate::store::LoadError>), crate::store::StoreError> {
+    use crate::store::index;
     if !store.dir().exists() {
         return Ok((Vec::new(), Vec::new()));
     }
     let paths = store.session_paths()?;
-    let results = crate::store::par_map(&paths, |p| {
-        store.load_inside(p).map(|loaded| {
-            let mut ix = Index::new();
-            ix.add(p.clone(), loaded.session);
-            ix.search(q, usize::MAX).0
-        })
-    });
+    let mut cache = index::Cache::open(store.dir());
+    let now = std::time::SystemTime::now();
+    let results = crate::store::par_map(&paths, |p| search_file(store, &cache, p, q));
     let mut hits = Vec::new();
     let mut bad = Vec::new();
     for r in results {
         match r {
-            Ok(h) => hits.extend(h),
+            Ok((h, summary, keys)) => {
+                hits.extend(h);
+                cache.keep(&summary, keys, now);
+            }
             Err(e) => bad.push(e),
         }
     }
+    cache.finish();
     Ok((hits, bad))
+}
+
+type FileResult = (
+    Vec<Hit>,
+    crate::store::Summary,
+    Option<crate::store::index::Keys>,
+);
+
+fn search_file(
+    store: &crate::store::Store,
+    cache: &crate::store::index::Cache,
+    path: &std::path::Path,
+    q: &Query,
+) -> Result<FileResult, crate::store::LoadError> {
+    use crate::store::index::Keys;
+    let keys = Keys::of(path);
+    // A journal means a replay, which only the full loader does.
+    if let Some(summary) = cache.get(path, keys).filter(|_| keys.is_some_and(|k| !k.has_journal()))
+        && let Ok(bytes) = crate::store::read_limited(path)
+        // Read what was vouched for: a change since the stat shows here.
+        && Keys::of(path) == keys
+        && let Some(v) = view::parse(&bytes)
+    {
+        #[cfg(test)]
+        tests::VIEW_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok((hits_in_view(path, &v, q), summary, keys));
+    }
+    let loaded = store.load_inside(path)?;
+    let summary = crate::store::Summary::of(path, &loaded);
+    Ok((hits_in_session(path, &loaded.session, q), summary, keys))
+}
+
+fn hits_in_view(path: &std::path::Path, v: &view::SessionView, q: &Query) -> Vec<Hit> {
+    let mut m = Matcher::new(q);
+    let mut hits = Vec::new();
+    for (b, block) in v.blocks.iter().enumerate() {
+        for e in &block.entries {
+            if !m.matches(e.kind, &e.text, e.speaker.as_deref()) {
+                continue;
+            }
+            // The cache vouched for the file, so the stamp parses; should
+            // it not, the entry is still found, stamped with the epoch.
+            let created = e
+                .created()
+                .unwrap_or_else(|| Stamp::from_instant(jiff::Timestamp::UNIX_EPOCH));
+            hits.push(Hit {
+                session: HitSession {
+                    id: v.id.to_string(),
+                    title: v.title.to_string(),
+                },
+                path: path.to_path_buf(),
+                block: b + 1,
+                block_title: block.title.to_string(),
+                entry_id: e.id.to_string(),
+                kind: e.kind,
+                speaker: e.speaker.as_deref().map(str::to_string),
+                text: e.text.to_string(),
+                created,
+                ranges: match_ranges(&e.text, &q.words),
+            });
+        }
+    }
+    hits
+}
+
+fn hits_in_session(path: &std::path::Path, s: &Session, q: &Query) -> Vec<Hit> {
+    let mut m = Matcher::new(q);
+    let mut hits = Vec::new();
+    for (b, block) in s.blocks.iter().enumerate() {
+        for e in &block.entries {
+            if !m.matches(e.kind, &e.text, e.speaker.as_deref()) {
+                continue;
+            }
+            hits.push(Hit {
+                session: HitSession {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                },
+                path: path.to_path_buf(),
+                block: b + 1,
+                block_title: block.title.clone(),
+                entry_id: e.id.clone(),
+                kind: e.kind,
+                speaker: e.speaker.clone(),
+                text: e.text.clone(),
+                created: e.created,
+                ranges: match_ranges(&e.text, &q.words),
+            });
+        }
+    }
+    hits
 }
 
 /// The text around the first match, on one line, at most `width`

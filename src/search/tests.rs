@@ -78,3 +78,90 @@ fn fast_paths_agree_with_the_general_fold() {
         }
     }
 }
+
+pub(super) static VIEW_READS: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
+fn hits_json(hits: &[Hit]) -> Vec<String> {
+    hits.iter()
+        .map(|h| {
+            format!(
+                "{} {:?} {}",
+                serde_json::to_string(h).unwrap(),
+                h.ranges,
+                h.path.display()
+            )
+        })
+        .collect()
+}
+
+/// The borrowed view (files the summary cache vouches for) and the full
+/// loader must find exactly the same entries, with the same text.
+#[test]
+fn folder_search_finds_the_same_through_the_view_and_the_full_loader() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::store::Store::new(dir.path());
+    let now = Stamp::now();
+    for (i, text) in [
+        "Рекомендуется РАТИФИЦИРОВАТЬ Конвенцию о трудящихся-мигрантах",
+        "Judicial review of détention orders, JUDICIAL oversight",
+        "Қазақстан заңы: сот бақылауы (judicial) 👩‍⚖️",
+        "escape \u{1b}]52;c;judicial\u{7} and bidi \u{202e}lacidu j",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut s = Session::from_template(&Template::builtin(), Some(&format!("S{i}")), now);
+        s.blocks[i % 5].entries.push(Entry::new(
+            Kind::Recommendation,
+            *text,
+            Some("ОҢ Judge".into()),
+            now,
+        ));
+        s.blocks[(i + 1) % 5]
+            .entries
+            .push(Entry::new(Kind::Note, "nothing here", None, now));
+        store.create(&s).unwrap();
+    }
+    // A file written by another tool, with \u escapes where we write raw
+    // text: the view must unescape them as the loader does.
+    let mut s = Session::from_template(&Template::builtin(), Some("Escaped"), now);
+    s.blocks[2]
+        .entries
+        .push(Entry::new(Kind::Question, "JUDICIAL", None, now));
+    let text = serde_json::to_string(&s)
+        .unwrap()
+        .replace("\"JUDICIAL\"", "\"\\u004aUDICIAL \\u0436\"");
+    std::fs::write(dir.path().join("escaped.json"), text).unwrap();
+
+    let queries = [
+        Query::parse("judicial", None, None),
+        Query::parse("ратифицировать", None, None),
+        Query::parse("ж", None, None),
+        Query::parse("", Some(Kind::Note), None),
+        Query::parse("", None, Some("оң")),
+        Query::parse("бақылауы judicial", Some(Kind::Recommendation), None),
+    ];
+    // Nothing cached yet (the files are too new): the full loader.
+    let before = VIEW_READS.load(Ordering::Relaxed);
+    let full: Vec<_> = queries
+        .iter()
+        .map(|q| hits_json(&search_folder(&store, q).unwrap().0))
+        .collect();
+    // Cache every file, as a listing an hour from now would.
+    store
+        .list_at(std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+        .unwrap();
+    let viewed: Vec<_> = queries
+        .iter()
+        .map(|q| hits_json(&search_folder(&store, q).unwrap().0))
+        .collect();
+    assert!(
+        VIEW_READS.load(Ordering::Relaxed) >= before + 5 * queries.len(),
+        "the view was not used"
+    );
+    assert_eq!(full, viewed);
+    assert_eq!(full[0].len(), 4, "{:#?}", full[0]);
+    assert!(full[2][0].contains("\\u004a") || full[2][0].contains("JUDICIAL ж"));
+}

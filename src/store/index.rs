@@ -94,6 +94,10 @@ impl Keys {
         })
     }
 
+    pub fn has_journal(&self) -> bool {
+        self.journal.is_some()
+    }
+
     fn settled(&self, now: std::time::SystemTime) -> bool {
         self.file.settled(now) && self.journal.is_none_or(|j| j.settled(now))
     }
@@ -189,6 +193,12 @@ impl Cache {
             self.changed = true;
             return;
         };
+        // A record that still matches was taken once the file had settled;
+        // whoever lists now may be too close to a later change to say so.
+        if let Some(old) = self.old.get(name).filter(|r| r.keys == keys) {
+            self.new.insert(name.to_string(), old.clone());
+            return;
+        }
         if !keys.settled(now) {
             self.changed |= self.old.contains_key(name);
             return;
