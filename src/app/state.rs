@@ -64,11 +64,11 @@ pub enum Effect {
         session: Box<Session>,
         generation: u64,
     },
-    /// Append a committed entry to the session's journal: a few
-    /// milliseconds, where rewriting a long session takes tens.
-    AppendEntry {
-        block: String,
-        entry: Box<Entry>,
+    /// Append a change (a committed entry, a block's clock) to the
+    /// session's journal: a few milliseconds, where rewriting a long
+    /// session takes tens.
+    Append {
+        op: Box<crate::store::journal::Op>,
         at: Stamp,
         generation: u64,
     },

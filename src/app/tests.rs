@@ -453,9 +453,7 @@ fn long_sessions_append_to_the_journal_and_compact_on_quit() {
     h.press(KeyCode::Enter);
     let effects = h.app.take_effects();
     assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::AppendEntry { .. })),
+        effects.iter().any(|e| matches!(e, Effect::Append { .. })),
         "{effects:?}"
     );
     assert!(
@@ -490,4 +488,61 @@ fn long_sessions_append_to_the_journal_and_compact_on_quit() {
         "Новая запись в журнал"
     );
     assert_eq!(raw.journal_seq, 1);
+}
+
+/// Opening a long session records the block clock's start as journal
+/// lines, not by rewriting the file; a reload (as after a kill) sees the
+/// block running since the open, and a stale run closed.
+#[test]
+fn opening_a_long_session_records_the_clock_in_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let mut s = Session::from_template(&Template::builtin(), Some("Long"), t0());
+    for i in 0..crate::store::journal::USE_FROM_ENTRIES {
+        s.blocks[i % 5].entries.push(crate::model::Entry::new(
+            Kind::Note,
+            format!("entry {i}"),
+            None,
+            t0(),
+        ));
+    }
+    // A run left open by a process that died, in block 3.
+    s.current_block = Some(s.blocks[2].id.clone());
+    s.start_clock(t0());
+    s.updated = t0().plus_seconds(600);
+    let path = store.create(&s).unwrap();
+    let before = std::fs::read(&path).unwrap();
+
+    let open_at = t0().plus_seconds(3600);
+    let mut opened = crate::tui::open_session(path.clone(), open_at).unwrap();
+    let effects = opened.app.take_effects();
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveSession { .. })),
+        "{effects:?}"
+    );
+    let runs: Vec<_> = effects
+        .iter()
+        .filter(|e| {
+            matches!(e, Effect::Append { op, .. }
+                if matches!(**op, crate::store::journal::Op::Runs { .. }))
+        })
+        .collect();
+    assert_eq!(runs.len(), 1, "one block's clock changed: {effects:?}");
+    let (job, _) = crate::tui::job_from(effects);
+    let report = store::saver::execute(&path, job);
+    assert!(matches!(report.appended, Some(Ok(_))), "{report:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "file not rewritten");
+    drop(opened.lock);
+
+    let reloaded = store::load(&path).unwrap().session;
+    assert_eq!(reloaded.blocks, opened.app.session.blocks);
+    let b = &reloaded.blocks[2];
+    assert!(b.is_running());
+    assert_eq!(b.runs.len(), 2);
+    assert_eq!(b.runs[0].end, Some(t0().plus_seconds(600)));
+    assert_eq!(b.runs[1].start, open_at);
+    assert_eq!(b.spent_seconds, 600);
+    assert_eq!(reloaded.updated, s.updated, "opening is not an edit");
 }

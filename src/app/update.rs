@@ -498,9 +498,8 @@ fn commit(app: &mut App) {
             app.session.updated = now;
             app.generation += 1;
             app.appends_since_snapshot += 1;
-            app.effects.push(Effect::AppendEntry {
-                block,
-                entry: Box::new(entry),
+            app.effects.push(Effect::Append {
+                op: Box::new(crate::store::journal::Op::Add { block, entry }),
                 at: now,
                 generation: app.generation,
             });

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::{FILE_MODE, sync_dir};
-use crate::model::{Entry, Session, Stamp};
+use crate::model::{Entry, Run, Session, Stamp};
 
 /// Sessions with fewer entries are rewritten whole on every change: that
 /// is fast for them, and it keeps their JSON file complete for other
@@ -49,6 +49,14 @@ pub struct Record {
 pub enum Op {
     /// An entry committed at the end of a block.
     Add { block: String, entry: Entry },
+    /// A block's clock: its runs and the seconds of its closed runs, as
+    /// they now stand. Opening a long session starts the block's clock;
+    /// this records that in one line instead of rewriting the file.
+    Runs {
+        block: String,
+        runs: Vec<Run>,
+        spent_seconds: i64,
+    },
 }
 
 fn line(record: &Record) -> io::Result<String> {
@@ -145,12 +153,27 @@ pub fn replay(session: &mut Session, records: &[Record]) {
                         b.entries.push(entry.clone());
                     }
                 }
+                if r.at.instant > session.updated.instant {
+                    session.updated = r.at;
+                }
+            }
+            // A clock record is not an edit: `updated` stays, as it does
+            // when the same change is written as a snapshot.
+            Op::Runs {
+                block,
+                runs,
+                spent_seconds,
+            } => {
+                if let Some(b) = session
+                    .block_index(block)
+                    .and_then(|i| session.blocks.get_mut(i))
+                {
+                    b.runs = runs.clone();
+                    b.spent_seconds = *spent_seconds;
+                }
             }
         }
         session.journal_seq = r.seq;
-        if r.at.instant > session.updated.instant {
-            session.updated = r.at;
-        }
     }
 }
 
@@ -214,6 +237,52 @@ mod tests {
         let mut bytes = good.into_bytes();
         bytes.extend(bad);
         assert_eq!(parse_records(&bytes).len(), 1);
+    }
+
+    #[test]
+    fn clock_records_replace_the_blocks_runs() {
+        let mut s = session();
+        let updated = s.updated;
+        let now = Stamp::now();
+        let mut shown = s.clone();
+        shown.start_clock(now);
+        let b = &shown.blocks[0];
+        let rec = Record {
+            seq: 1,
+            at: now.plus_seconds(5),
+            op: Op::Runs {
+                block: b.id.clone(),
+                runs: b.runs.clone(),
+                spent_seconds: b.spent_seconds,
+            },
+        };
+        // Through a line, as it is read back.
+        let bytes = line(&rec).unwrap();
+        let records = parse_records(bytes.as_bytes());
+        assert_eq!(records, vec![rec]);
+        replay(&mut s, &records);
+        assert!(s.blocks[0].is_running());
+        assert_eq!(s.blocks[0].runs, shown.blocks[0].runs);
+        assert_eq!(s.updated, updated, "a clock record is not an edit");
+        // An unknown block changes nothing and does not stop the replay.
+        let mut t = session();
+        replay(
+            &mut t,
+            &[
+                Record {
+                    seq: 1,
+                    at: now,
+                    op: Op::Runs {
+                        block: "gone".into(),
+                        runs: vec![],
+                        spent_seconds: 9,
+                    },
+                },
+                add(2, "after"),
+            ],
+        );
+        assert_eq!(t.entry_count(), 1);
+        assert_eq!(t.journal_seq, 2);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use super::journal::{self, Op, Record};
-use crate::model::{Draft, Entry, Session, Stamp, Template};
+use crate::model::{Draft, Session, Stamp, Template};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DraftOp {
@@ -16,14 +16,13 @@ pub enum DraftOp {
     Clear,
 }
 
-/// An entry to append to the journal: the state generation it brings
-/// the file to, the block it goes to, when, and the entry.
+/// A change to append to the journal: the state generation it brings
+/// the file to, when, and what.
 #[derive(Debug, Clone)]
 pub struct Append {
     pub generation: u64,
-    pub block: String,
     pub at: Stamp,
-    pub entry: Entry,
+    pub op: Op,
 }
 
 /// One batch of writes: a snapshot of the session, then entries to
@@ -137,10 +136,7 @@ impl Writer {
                 .map(|(i, a)| Record {
                     seq: self.last_seq + 1 + i as u64,
                     at: a.at,
-                    op: Op::Add {
-                        block: a.block,
-                        entry: a.entry,
-                    },
+                    op: a.op,
                 })
                 .collect();
             let n = records.len() as u64;

@@ -107,12 +107,14 @@ pub fn open_session_in(path: PathBuf, now: Stamp, mode: &OpenMode) -> Result<Ope
     };
     let mut session = loaded.session;
     let mut repaired = false;
+    let mut runs_before = Vec::new();
     if read_only.is_none() && session.ended.is_none() {
         let last_alive = draft
             .as_ref()
             .map(|d| d.saved)
             .filter(|d| d.instant > session.updated.instant)
             .unwrap_or(session.updated);
+        runs_before = session.blocks.iter().map(|b| b.runs.clone()).collect();
         let before = session.blocks.iter().map(|b| b.runs.len()).sum::<usize>();
         session.close_stale_runs(last_alive);
         if *mode == OpenMode::Capture {
@@ -133,12 +135,31 @@ pub fn open_session_in(path: PathBuf, now: Stamp, mode: &OpenMode) -> Result<Ope
     }
     if repaired {
         // Record the clock start at once, so a crash right now still
-        // knows when this block began.
+        // knows when this block began. A long session gets a journal line
+        // per block whose clock changed: copying, serializing and
+        // rewriting megabytes would compete with the first frame.
         app.generation += 1;
-        app.effects.push(Effect::SaveSession {
-            session: Box::new(app.session.clone()),
-            generation: app.generation,
-        });
+        if app.session.entry_count() >= store::journal::USE_FROM_ENTRIES {
+            for (b, before) in app.session.blocks.iter().zip(&runs_before) {
+                if b.runs != *before {
+                    app.appends_since_snapshot += 1;
+                    app.effects.push(Effect::Append {
+                        op: Box::new(store::journal::Op::Runs {
+                            block: b.id.clone(),
+                            runs: b.runs.clone(),
+                            spent_seconds: b.spent_seconds,
+                        }),
+                        at: now,
+                        generation: app.generation,
+                    });
+                }
+            }
+        } else {
+            app.effects.push(Effect::SaveSession {
+                session: Box::new(app.session.clone()),
+                generation: app.generation,
+            });
+        }
     }
     Ok(Opened { app, lock })
 }
@@ -156,16 +177,10 @@ pub fn job_from(effects: Vec<Effect>) -> (Job, bool) {
                 job.session = Some((generation, session));
                 job.appends.clear();
             }
-            Effect::AppendEntry {
-                block,
-                entry,
-                at,
+            Effect::Append { op, at, generation } => job.appends.push(Append {
                 generation,
-            } => job.appends.push(Append {
-                generation,
-                block,
                 at,
-                entry: *entry,
+                op: *op,
             }),
             Effect::SaveDraft(d) => job.draft = Some(DraftOp::Save(d)),
             Effect::ClearDraft => job.draft = Some(DraftOp::Clear),
