@@ -46,6 +46,9 @@ pub struct Record {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
+// Records live for one write or one replay; boxing the entry would only
+// add an allocation per Enter.
+#[allow(clippy::large_enum_variant)]
 pub enum Op {
     /// An entry committed at the end of a block.
     Add { block: String, entry: Entry },
