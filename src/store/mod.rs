@@ -266,8 +266,11 @@ impl Store {
             [one] => Ok(one.0.clone()),
             [] => {
                 // A file name without its folder is a fine way to say which.
-                let p = self.dir.join(spec);
-                if p.is_file() { Ok(p) } else { Err(not_found()) }
+                // So is its name without `.json`, as `ls` shows it.
+                [self.dir.join(spec), self.dir.join(format!("{spec}.json"))]
+                    .into_iter()
+                    .find(|p| p.is_file() && !spec.contains('/'))
+                    .ok_or_else(not_found)
             }
             many => Err(StoreError::Ambiguous {
                 spec: spec.to_string(),

@@ -219,6 +219,16 @@ pub enum SessionEnd {
 }
 
 pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
+    // Reading the session and setting up the terminal (which waits for the
+    // terminal to answer a query) overlap: both stand before the first
+    // frame.
+    let opening = match start {
+        Start::Session { path, mode } => {
+            let store = store.clone();
+            Some(std::thread::spawn(move || prepare(&store, path, &mode)))
+        }
+        Start::Home => None,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -229,12 +239,15 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
             Failure::new(format!("cannot use this terminal: {e}"))
                 .hint("run rapporteur in an interactive terminal")
         })?;
-        match start {
-            Start::Session { path, mode } => {
-                let opened = prepare(store, path, &mode)?;
+        match opening {
+            Some(opening) => {
+                let opened = opening.join().unwrap_or_else(|panic| {
+                    // The hook has restored the terminal and said why.
+                    std::panic::resume_unwind(panic)
+                })?;
                 session_loop(&mut guard, opened).await.map(|_| ())
             }
-            Start::Home => home::home_loop(store, &mut guard).await,
+            None => home::home_loop(store, &mut guard).await,
         }
     })
 }

@@ -2,7 +2,7 @@
 //! on here is turned off in `restore`, which runs on every exit path:
 //! normal return, error, panic and signal.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::Terminal;
@@ -17,7 +17,9 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// Buffered: a frame goes out in a few writes instead of one per cell
+/// run; ratatui flushes after every draw.
+pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static KEYBOARD_FLAGS: AtomicBool = AtomicBool::new(false);
@@ -43,7 +45,10 @@ impl TerminalGuard {
             )?;
             KEYBOARD_FLAGS.store(true, Ordering::SeqCst);
         }
-        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let terminal = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+            64 * 1024,
+            io::stdout(),
+        )))?;
         Ok(TerminalGuard { terminal })
     }
 }
