@@ -21,10 +21,7 @@ use crate::store::Store;
 const SHOWN: usize = 500;
 
 enum Msg {
-    Loaded {
-        action: HomeAction,
-        index: Arc<Index>,
-    },
+    Indexed(Arc<Index>),
     Action(HomeAction),
 }
 
@@ -48,11 +45,11 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
                     let tx = tx.clone();
                     let store = store.clone();
                     tokio::task::spawn_blocking(move || {
-                        let (action, ix) = load(&store);
-                        let _ = tx.send(Msg::Loaded {
-                            action,
-                            index: Arc::new(ix),
-                        });
+                        // The list first, from the summary cache where it
+                        // can; the search index, which reads every entry,
+                        // after.
+                        let _ = tx.send(Msg::Action(list(&store)));
+                        let _ = tx.send(Msg::Indexed(Arc::new(build_index(&store))));
                     });
                 }
                 HomeEffect::Search { generation, query } => {
@@ -133,10 +130,7 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
                 Some(Err(_)) | None => return Ok(()),
             },
             Some(msg) = rx.recv() => match msg {
-                Msg::Loaded { action, index: ix } => {
-                    index = Some(ix);
-                    update(&mut home, action);
-                }
+                Msg::Indexed(ix) => index = Some(ix),
                 Msg::Action(a) => {
                     if matches!(a, HomeAction::Results { .. }) {
                         in_flight = false;
@@ -171,12 +165,27 @@ async fn open(
     }
 }
 
-/// Reads every session once: the list for the screen and the index for
-/// search come from the same pass.
-fn load(store: &Store) -> (HomeAction, Index) {
+/// The sessions for the screen, and the files that could not be read.
+fn list(store: &Store) -> HomeAction {
+    let listing = store.list().unwrap_or_default();
+    let bad = listing
+        .bad
+        .into_iter()
+        .map(|e| BadFile {
+            path: e.path().to_path_buf(),
+            error: e.to_string(),
+        })
+        .collect();
+    HomeAction::Loaded {
+        sessions: listing.sessions,
+        bad,
+        trash: store.trash_list(),
+    }
+}
+
+/// Every entry of every readable session, folded for search.
+fn build_index(store: &Store) -> Index {
     let mut index = Index::new();
-    let mut sessions = Vec::new();
-    let mut bad = Vec::new();
     let paths = if store.dir().exists() {
         store.session_paths().unwrap_or_default()
     } else {
@@ -184,27 +193,9 @@ fn load(store: &Store) -> (HomeAction, Index) {
     };
     let loaded = crate::store::par_map(&paths, |p| store.load_inside(p));
     for (p, r) in paths.into_iter().zip(loaded) {
-        match r {
-            Ok(l) => {
-                sessions.push(crate::store::Summary::of(&p, &l));
-                index.add(p, l.session);
-            }
-            Err(e) => bad.push(BadFile {
-                path: p,
-                error: e.to_string(),
-            }),
+        if let Ok(l) = r {
+            index.add(p, l.session);
         }
     }
-    sessions.sort_by(|a, b| {
-        (b.date, b.updated.instant, &b.id).cmp(&(a.date, a.updated.instant, &a.id))
-    });
-    let trash = store.trash_list();
-    (
-        HomeAction::Loaded {
-            sessions,
-            bad,
-            trash,
-        },
-        index,
-    )
+    index
 }
