@@ -222,8 +222,13 @@ hf r_search -N --warmup 2 --runs $((RUNS * 3)) "$R --sessions-dir $WORK/r-cli se
 hf r_export -N --warmup 2 --runs $((RUNS * 3)) "$R --sessions-dir $WORK/r-cli export $ID --format md"
 
 say "rapporteur on 1,000 sessions of 200 entries ($FOLDER_BYTES bytes), warm"
+# The summary cache (.summaries) is written by the warm-up runs; the
+# "no cache" rows delete it before every run, as on a first `list`.
+NOCACHE="rm -f $FOLDER/.summaries"
 hf r_list -N --warmup 2 --runs "$RUNS" "$R --sessions-dir $FOLDER list"
 hf r_search_folder -N --warmup 2 --runs "$RUNS" "$R --sessions-dir $FOLDER search $WORD"
+hf r_list_nocache -N --prepare "$NOCACHE" --runs "$RUNS" "$R --sessions-dir $FOLDER list"
+hf r_search_folder_nocache -N --prepare "$NOCACHE" --runs "$RUNS" "$R --sessions-dir $FOLDER search $WORD"
 hf floor_ignored -N --warmup 2 --runs "$RUNS" "$FLOOR ignored $FOLDER"
 hf floor_value -N --warmup 2 --runs "$RUNS" "$FLOOR value $FOLDER"
 
@@ -233,6 +238,10 @@ if (echo 1 >/proc/sys/vm/drop_caches) 2>/dev/null; then
     CRUNS=$((RUNS < 5 ? RUNS : 5))
     hf r_list_cold --prepare "$DROP" --runs "$CRUNS" "$R --sessions-dir $FOLDER list > /dev/null"
     hf r_search_folder_cold --prepare "$DROP" --runs "$CRUNS" "$R --sessions-dir $FOLDER search $WORD > /dev/null"
+    hf r_list_cold_nocache --prepare "$NOCACHE; $DROP" --runs "$CRUNS" "$R --sessions-dir $FOLDER list > /dev/null"
+    hf r_search_folder_cold_nocache --prepare "$NOCACHE; $DROP" --runs "$CRUNS" "$R --sessions-dir $FOLDER search $WORD > /dev/null"
+    # Leave the cache as the warm runs had it.
+    "$R" --sessions-dir "$FOLDER" list >/dev/null
     hf floor_ignored_cold --prepare "$DROP" --runs "$CRUNS" "$FLOOR ignored $FOLDER"
     hf floor_value_cold --prepare "$DROP" --runs "$CRUNS" "$FLOOR value $FOLDER"
 else

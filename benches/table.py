@@ -199,6 +199,31 @@ row(
     abs_max=300.0,
 )
 
+row(
+    "`list`, warm, no summary cache (first listing)",
+    hf("r_list_nocache"),
+    hf("floor_value"),
+    "serde_json → Value",
+    ratio_max=1.0,
+    abs_max=300.0,
+)
+row("`list`, cold, no summary cache", hf("r_list_cold_nocache"), hf("floor_value_cold"), "Value, cold", ratio_max=1.0)
+row(
+    "`search WORD`, warm, no summary cache",
+    hf("r_search_folder_nocache"),
+    hf("floor_value"),
+    "serde_json → Value",
+    ratio_max=1.0,
+    abs_max=300.0,
+)
+row(
+    "`search WORD`, cold, no summary cache",
+    hf("r_search_folder_cold_nocache"),
+    hf("floor_value_cold"),
+    "Value, cold",
+    ratio_max=1.0,
+)
+
 section("Peak memory (VmHWM) with the 10,000-entry session open, after the adds")
 r_mem = t("r_add", "peak_rss_kb_after_adds")
 tj_mem = t("tj_add", "peak_rss_kb_after_adds")
