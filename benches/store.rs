@@ -318,12 +318,33 @@ fn tails(d: &Data, full: bool) {
     );
     let m = if full { 10 } else { 2 };
     let store_ = Store::new(&d.folder);
+    let cache = rapporteur::store::index::path_in(&d.folder);
+    let no_cache = || {
+        let _ = std::fs::remove_file(&cache);
+    };
     summary(
-        "list (Store::list)",
+        "list (Store::list), no summary cache",
+        repeat(m, || {
+            no_cache();
+            drop(black_box(store_.list().expect("list")))
+        }),
+    );
+    summary(
+        "search (search_folder), no summary cache",
+        repeat(m, || {
+            no_cache();
+            drop(black_box(search_folder(&store_, &q).expect("search")))
+        }),
+    );
+    // The data set is older than the cache's settling time: one listing
+    // caches every file.
+    drop(store_.list().expect("list"));
+    summary(
+        "list (Store::list), summary cache",
         repeat(m, || drop(black_box(store_.list().expect("list")))),
     );
     summary(
-        "search (search_folder)",
+        "search (search_folder), summary cache",
         repeat(m, || {
             drop(black_box(search_folder(&store_, &q).expect("search")))
         }),
@@ -401,6 +422,20 @@ fn benches(c: &mut Criterion, d: &Data, full: bool) {
         g.measurement_time(Duration::from_secs(10));
     }
     let store_ = Store::new(&d.folder);
+    let cache = rapporteur::store::index::path_in(&d.folder);
+    g.bench_function("list_no_cache", |b| {
+        b.iter(|| {
+            let _ = std::fs::remove_file(&cache);
+            black_box(store_.list().expect("list"))
+        })
+    });
+    g.bench_function("search_no_cache", |b| {
+        b.iter(|| {
+            let _ = std::fs::remove_file(&cache);
+            black_box(search_folder(&store_, &q).expect("search"))
+        })
+    });
+    drop(store_.list().expect("list"));
     g.bench_function("list", |b| {
         b.iter(|| black_box(store_.list().expect("list")))
     });
