@@ -1572,7 +1572,7 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Fingerprint> {
 }
 
 /// Every difference between two snapshots, except the lock sidecars that
-/// the open path may create.
+/// the open path may create and the summary cache that `list` keeps.
 fn disk_changes(
     before: &BTreeMap<PathBuf, Fingerprint>,
     after: &BTreeMap<PathBuf, Fingerprint>,
@@ -1599,6 +1599,9 @@ fn disk_changes(
             .map(|n| p.with_file_name(n));
         match owner {
             Some(o) if fp.kind == "file" && before.contains_key(&o) => sidecars += 1,
+            // The folder's summary cache (docs/FORMAT.md): private, and
+            // never read as a session.
+            None if name == ".summaries" && fp.kind == "file" && fp.mode & 0o777 == 0o600 => {}
             _ => problems.push(format!("{} appeared: {fp:?}", p.display())),
         }
     }
