@@ -3,7 +3,10 @@
 //! from a session file can drive the terminal, and the rapporteur still
 //! sees that something odd is there.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 
 use unicode_width::UnicodeWidthStr;
 
@@ -29,8 +32,28 @@ fn placeholder(c: char) -> Option<char> {
 
 const ZWJ: char = '\u{200d}';
 
-fn needs_work(s: &str) -> bool {
-    s.chars().any(|c| c == ZWJ || placeholder(c).is_some())
+/// Whether [`clean`] would change anything in `s` (with `line`, a line
+/// break counts too). Every session field passes through here on load, so
+/// it scans bytes rather than decoding characters: everything it looks
+/// for is an ASCII control or starts with the UTF-8 lead byte 0xC2 (C1
+/// controls) or 0xE2 (the joiner, the separators and the bidi controls),
+/// and lead bytes never occur inside another character.
+fn needs_work(s: &str, line: bool) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &byte)| match byte {
+        b'\n' => line,
+        0..=0x1f | 0x7f => true,
+        // U+0080..U+009F.
+        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        0xe2 => matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            // U+200D, U+2028..U+202E.
+            (Some(0x80), Some(0x8d | 0xa8..=0xae))
+            // U+2066..U+2069.
+            | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        _ => false,
+    })
 }
 
 /// Emoji and other pictographs: what a zero-width joiner may join.
@@ -61,7 +84,7 @@ fn clean(s: &str, newline: Option<char>) -> String {
 
 /// Keeps line breaks; replaces every other control with a placeholder.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !needs_work(s) {
+    if !needs_work(s, false) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(clean(s, None))
@@ -70,7 +93,7 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 /// For one-line places (titles, speakers, list rows): line breaks become
 /// `⏎` as well.
 pub fn sanitize_line(s: &str) -> Cow<'_, str> {
-    if !needs_work(s) && !s.contains('\n') {
+    if !needs_work(s, true) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(clean(s, Some('⏎')))
@@ -103,6 +126,278 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text from a session file together with the form it is shown in,
+/// made once when the value is made (loaded, typed or set) rather than at
+/// every draw. `LINE` says where it is shown: on one line (`⏎` for line
+/// breaks, see [`Label`]) or over several (see [`Text`]).
+///
+/// The raw text is what is saved, searched, edited and exported verbatim;
+/// [`Shown::shown`] is what goes to a terminal or a report. There is no
+/// `DerefMut`: the only way to change the text is [`Shown::set`], which
+/// makes the shown form again, so the two cannot drift apart.
+///
+/// In memory it takes no more than the `String` it replaces: the raw text
+/// is a `Box<str>` (its capacity is not needed, the text only ever changes
+/// whole), and the shown form a thin pointer that stays `None`, with no
+/// allocation, for clean text, which nearly all text is.
+///
+/// It reads and writes as a plain JSON string, so files stay byte for
+/// byte the same. Equality, ordering and hashing are those of the raw text.
+#[derive(Clone, Default)]
+pub struct Shown<const LINE: bool> {
+    raw: Box<str>,
+    /// `None` when the raw text can be shown as it is. Boxed twice so
+    /// that the field is one pointer wide.
+    safe: Option<Box<Box<str>>>,
+}
+
+/// Text shown over several lines: entry text, guiding questions.
+pub type Text = Shown<false>;
+
+/// Text shown on one line: titles, names, organizations, speakers, tags,
+/// themes, places, addressees, references.
+pub type Label = Shown<true>;
+
+impl<const LINE: bool> Shown<LINE> {
+    pub fn new(raw: impl Into<String>) -> Self {
+        let raw = raw.into().into_boxed_str();
+        let safe = Self::make_safe(&raw);
+        Shown { raw, safe }
+    }
+
+    fn make_safe(raw: &str) -> Option<Box<Box<str>>> {
+        let shown = if LINE {
+            sanitize_line(raw)
+        } else {
+            sanitize(raw)
+        };
+        match shown {
+            // Joiners inside emoji sequences make `sanitize` look, and
+            // keep them: an equal copy would only cost memory.
+            Cow::Owned(s) if *s != *raw => Some(Box::new(s.into_boxed_str())),
+            _ => None,
+        }
+    }
+
+    /// The text as it is in the file: for saving, editing, searching and
+    /// exports that must be verbatim. Never for a terminal.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The text as it may be shown: controls as visible placeholders
+    /// (and, for a [`Label`], line breaks as `⏎`).
+    pub fn shown(&self) -> &str {
+        match &self.safe {
+            Some(s) => s,
+            None => &self.raw,
+        }
+    }
+
+    /// Whether the shown form is the raw text itself, i.e. nothing had to
+    /// be replaced.
+    pub fn is_clean(&self) -> bool {
+        self.safe.is_none()
+    }
+
+    /// Replaces the text, and with it the shown form.
+    pub fn set(&mut self, raw: impl Into<String>) {
+        *self = Shown::new(raw);
+    }
+
+    pub fn into_raw(self) -> String {
+        self.raw.into_string()
+    }
+
+    pub fn into_shown(self) -> String {
+        match self.safe {
+            Some(s) => s.into_string(),
+            None => self.raw.into_string(),
+        }
+    }
+
+    /// The value an edit box now holding `edited` stands for. Edit boxes
+    /// are given shown forms, so that no control reaches the terminal
+    /// through them; when `edited` is still what the box showed for one of
+    /// the values in `given`, that value comes back, raw text and controls
+    /// and all, rather than their placeholders. Otherwise `edited` is new
+    /// text.
+    pub fn from_edit(edited: &str, given: &[Shown<LINE>]) -> Shown<LINE> {
+        let edited_trimmed = edited.trim();
+        given
+            .iter()
+            .find(|g| !g.is_clean() && g.shown().trim() == edited_trimmed)
+            .cloned()
+            .unwrap_or_else(|| Shown::new(edited))
+    }
+
+    /// Byte ranges of the raw text (sorted, as search matches are) moved
+    /// onto the shown form. Every replaced character has one placeholder,
+    /// so the n-th character of one is the n-th of the other.
+    pub fn shown_ranges(&self, raw: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        if self.safe.is_none() {
+            return raw.to_vec();
+        }
+        let shown = self.shown();
+        // Shown offsets of every raw character boundary, and of the end.
+        let mut at: Vec<(usize, usize)> = self
+            .raw
+            .char_indices()
+            .map(|(i, _)| i)
+            .zip(shown.char_indices().map(|(j, _)| j))
+            .collect();
+        at.push((self.raw.len(), shown.len()));
+        let to_shown = |r: usize| match at.binary_search_by_key(&r, |&(i, _)| i) {
+            Ok(k) => at[k].1,
+            // Not a boundary: the start of the character it falls in.
+            Err(k) => at[k.saturating_sub(1)].1,
+        };
+        raw.iter()
+            .map(|&(s, e)| (to_shown(s), to_shown(e)))
+            .collect()
+    }
+
+    /// Without white space at either end; most text has none, and then
+    /// the copy shares nothing to redo.
+    pub fn trimmed(&self) -> Shown<LINE> {
+        let t = self.raw.trim();
+        if t.len() == self.raw.len() {
+            self.clone()
+        } else {
+            Shown::new(t)
+        }
+    }
+
+    /// The same raw text, shown the other way (one line or several).
+    pub fn recast<const OTHER: bool>(&self) -> Shown<OTHER> {
+        Shown::new(&*self.raw)
+    }
+}
+
+impl<const LINE: bool> Deref for Shown<LINE> {
+    type Target = str;
+
+    /// The raw text, as for [`Shown::raw`].
+    fn deref(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl<const LINE: bool> AsRef<str> for Shown<LINE> {
+    fn as_ref(&self) -> &str {
+        &self.raw
+    }
+}
+
+/// Consistent with `Eq` and `Hash`, which are the raw text's: a set of
+/// labels can be searched with a `&str`.
+impl<const LINE: bool> Borrow<str> for Shown<LINE> {
+    fn borrow(&self) -> &str {
+        &self.raw
+    }
+}
+
+/// Prints the shown form: `Display` is for people, and so for terminals
+/// and reports; a `format!` or `to_string` can then never carry a control
+/// from a file to the screen. Code that needs the verbatim text (to save
+/// or edit it) asks for [`Shown::raw`] by name.
+impl<const LINE: bool> fmt::Display for Shown<LINE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.shown())
+    }
+}
+
+/// The raw text, quoted and escaped as `str`'s `Debug` does.
+impl<const LINE: bool> fmt::Debug for Shown<LINE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.raw, f)
+    }
+}
+
+impl<const A: bool, const B: bool> PartialEq<Shown<B>> for Shown<A> {
+    fn eq(&self, other: &Shown<B>) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl<const LINE: bool> Eq for Shown<LINE> {}
+
+impl<const LINE: bool> PartialOrd for Shown<LINE> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<const LINE: bool> Ord for Shown<LINE> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.raw.cmp(&other.raw)
+    }
+}
+
+impl<const LINE: bool> Hash for Shown<LINE> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.raw.hash(state)
+    }
+}
+
+macro_rules! eq_with {
+    ($($t:ty),*) => {$(
+        impl<const LINE: bool> PartialEq<$t> for Shown<LINE> {
+            fn eq(&self, other: &$t) -> bool {
+                *self.raw == *AsRef::<str>::as_ref(other)
+            }
+        }
+        impl<const LINE: bool> PartialEq<Shown<LINE>> for $t {
+            fn eq(&self, other: &Shown<LINE>) -> bool {
+                *AsRef::<str>::as_ref(self) == *other.raw
+            }
+        }
+    )*};
+}
+eq_with!(str, &str, String);
+
+impl<const LINE: bool> From<String> for Shown<LINE> {
+    fn from(s: String) -> Self {
+        Shown::new(s)
+    }
+}
+
+impl<const LINE: bool> From<&str> for Shown<LINE> {
+    fn from(s: &str) -> Self {
+        Shown::new(s)
+    }
+}
+
+impl<const LINE: bool> From<&String> for Shown<LINE> {
+    fn from(s: &String) -> Self {
+        Shown::new(s.as_str())
+    }
+}
+
+impl<const LINE: bool> From<Cow<'_, str>> for Shown<LINE> {
+    fn from(s: Cow<'_, str>) -> Self {
+        Shown::new(s)
+    }
+}
+
+impl<const LINE: bool> From<Shown<LINE>> for String {
+    fn from(s: Shown<LINE>) -> String {
+        s.into_raw()
+    }
+}
+
+impl<const LINE: bool> serde::Serialize for Shown<LINE> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de, const LINE: bool> serde::Deserialize<'de> for Shown<LINE> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(d).map(Shown::new)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +425,106 @@ mod tests {
     #[test]
     fn clean_text_is_borrowed() {
         assert!(matches!(sanitize("Привет, қазақ 👋"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn needs_work_matches_the_placeholders_for_every_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            // Around letters, so that a joiner is stray.
+            let s = format!("a{c}b");
+            let changes = |line| {
+                let out = if line {
+                    sanitize_line(&s)
+                } else {
+                    sanitize(&s)
+                };
+                *out != *s
+            };
+            assert_eq!(needs_work(&s, false), changes(false), "U+{:04X}", c as u32);
+            assert_eq!(needs_work(&s, true), changes(true), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn clean_text_has_no_second_copy() {
+        for s in [
+            "",
+            "Привет, қазақ 👋",
+            "one\ntwo",
+            "👩\u{200d}👩\u{200d}👧 family",
+        ] {
+            let t = Text::from(s);
+            assert!(t.is_clean(), "{s:?}");
+            assert_eq!(t.shown(), s);
+            assert!(std::ptr::eq(t.shown(), t.raw()));
+        }
+        // A line break is fine over several lines, not on one.
+        assert!(!Label::from("one\ntwo").is_clean());
+        assert_eq!(Label::from("one\ntwo").shown(), "one⏎two");
+    }
+
+    #[test]
+    fn hostile_text_is_shown_with_placeholders() {
+        let raw = "a\u{1b}]0;x\u{7}\nb\u{9b}2J\u{202e}c\u{200d}d\u{7f}";
+        let t = Text::from(raw);
+        assert_eq!(t.raw(), raw);
+        assert_eq!(&*t, raw);
+        assert_eq!(t.shown(), "a␛]0;x␇\nb⍰2J⍰c⍰d␡");
+        let l = Label::from(raw);
+        assert_eq!(l.shown(), "a␛]0;x␇⏎b⍰2J⍰c⍰d␡");
+        // Display is for people: the shown form, padded like a str.
+        assert_eq!(l.to_string(), l.shown());
+        assert_eq!(format!("{:<3}|", Label::from("\u{7}")), "␇  |");
+        // Debug is for developers: the raw text, escaped.
+        assert_eq!(format!("{l:?}"), format!("{raw:?}"));
+    }
+
+    #[test]
+    fn set_makes_the_shown_form_again() {
+        let mut l = Label::from("plain");
+        l.set("\u{1b}[2J");
+        assert_eq!(l.shown(), "␛[2J");
+        l.set(String::from("plain again"));
+        assert!(l.is_clean());
+        assert_eq!(l.shown(), "plain again");
+    }
+
+    #[test]
+    fn raw_text_round_trips_through_json_byte_for_byte() {
+        let raw = "x\u{1b}]52;c;SGk=\u{7}\u{85}\u{2066}\u{200d}\n\"q\" ж 👩\u{200d}💻";
+        let json = serde_json::to_string(&raw).unwrap();
+        let l: Label = serde_json::from_str(&json).unwrap();
+        assert_eq!(l, raw);
+        assert!(!l.is_clean());
+        assert_eq!(serde_json::to_string(&l).unwrap(), json);
+        let t: Text = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string(&t).unwrap(), json);
+        assert_eq!(serde_json::to_value(&t).unwrap(), serde_json::json!(raw));
+        assert!(serde_json::from_str::<Label>("42").is_err());
+    }
+
+    #[test]
+    fn equality_and_hashing_are_the_raw_texts() {
+        let a = Label::from("a\nb");
+        let b = Text::from("a\nb");
+        assert!(a == b);
+        assert!(a == "a\nb");
+        assert!("a\nb" == a);
+        assert!(a == *"a\nb");
+        let owned = String::from("a\nb");
+        assert!(a == owned);
+        assert!(owned == a);
+        let set: std::collections::HashSet<Label> = [a.clone()].into_iter().collect();
+        assert!(set.contains("a\nb"));
+        assert_eq!(a.recast::<false>().shown(), "a\nb");
+    }
+
+    #[test]
+    fn takes_no_more_room_than_a_string() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Text>(), size_of::<String>());
+        assert_eq!(size_of::<Label>(), size_of::<String>());
+        assert_eq!(size_of::<Option<Label>>(), size_of::<Option<String>>());
     }
 
     #[test]
