@@ -21,7 +21,10 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HomeModal {
     Help,
-    ConfirmTrash { path: PathBuf, title: String },
+    ConfirmTrash {
+        path: PathBuf,
+        title: crate::model::Label,
+    },
     ConfirmEmptyTrash,
 }
 

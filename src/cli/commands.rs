@@ -272,7 +272,7 @@ pub fn note(
     let entry = Entry::new(
         kind.or(parsed.kind).unwrap_or(Kind::Note),
         parsed.text,
-        speaker,
+        speaker.map(Into::into),
         now,
     );
     let id = entry.id.clone();

@@ -110,7 +110,7 @@ pub fn render(room: &Room, frame: &mut Frame) {
         .entries
         .iter()
         .filter(|e| e.kind == Kind::Recommendation)
-        .map(|e| e.text.as_str())
+        .map(|e| e.text.shown())
         .collect();
     let mut lines = vec![Line::styled(
         format!("Recommendations so far ({})", list.len()),
