@@ -107,11 +107,7 @@ pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
             .map(|e| serde_json::json!({"path": e.path(), "error": e.to_string()}))
             .collect();
         let v = serde_json::json!({"sessions": listing.sessions, "unreadable": bad});
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        );
+        let _ = writeln!(out, "{}", crate::text::json_pretty(&v).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
     }
     if listing.sessions.is_empty() && listing.bad.is_empty() {
@@ -359,7 +355,7 @@ pub fn search(
         let _ = writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&hits).unwrap_or_default()
+            crate::text::json_pretty(&hits).unwrap_or_default()
         );
         return Ok(ExitCode::SUCCESS);
     }
