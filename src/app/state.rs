@@ -242,10 +242,12 @@ impl App {
         match self.session.find_entry(&d.entry_id) {
             // Committed already: the draft file outlived the commit.
             Some(_) if !d.editing => false,
-            Some(pos) => self
-                .session
-                .entry(pos)
-                .is_some_and(|e| e.text != parse_draft(&d.text, &self.speakers).text),
+            // An edit not changed yet: the editor holds the entry as it is
+            // shown (see `update::edit_selected`).
+            Some(pos) => self.session.entry(pos).is_some_and(|e| {
+                let text = parse_draft(&d.text, &self.speakers).text;
+                e.text != text && e.text.shown().trim() != text
+            }),
             None => !d.editing,
         }
     }
