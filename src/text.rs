@@ -99,6 +99,18 @@ pub fn sanitize_line(s: &str) -> Cow<'_, str> {
     Cow::Owned(clean(s, Some('⏎')))
 }
 
+/// Text pasted into an edit box. A text box hides C0 and C1 controls and
+/// the bidi controls, but draws the line and paragraph separators and a
+/// joiner between letters, which reach the terminal; these become their
+/// placeholders, as the bidi controls do. Tabs and line breaks are left
+/// as they are, and other controls to the caller, which drops them.
+pub fn for_edit_box(s: &str) -> Cow<'_, str> {
+    if !needs_work(s, false) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.split('\t').map(sanitize).collect::<Vec<_>>().join("\t"))
+}
+
 /// Display width in terminal columns.
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)

@@ -174,7 +174,7 @@ pub fn update(home: &mut Home, action: HomeAction) {
                     .chars()
                     .map(|c| if c.is_control() { ' ' } else { c })
                     .collect();
-                home.query.insert_str(line);
+                home.query.insert_str(crate::text::for_edit_box(&line));
                 ask(home);
             }
         }

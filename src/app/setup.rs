@@ -598,7 +598,9 @@ pub fn on_paste(app: &mut App, text: &str) {
             .chars()
             .filter(|c| *c == '\n' || !c.is_control())
             .collect();
-        app.setup.input.insert_str(clean);
+        app.setup
+            .input
+            .insert_str(crate::text::for_edit_box(&clean));
         live_detail(app);
     }
 }

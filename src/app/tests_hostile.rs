@@ -198,3 +198,22 @@ fn completion_offers_names_as_shown() {
     assert!(box_safe(&h.app.speakers));
     assert!(box_safe(&h.app.tags));
 }
+
+#[test]
+fn pasted_text_reaches_the_boxes_without_what_they_would_pass_on() {
+    let mut h = h();
+    let pasted = "a\u{2028}b\u{202e}c\td\u{200d}e \u{1b}]0;x\u{7} 👩\u{200d}💻\r\nnext";
+    update(&mut h.app, Action::Paste(pasted.into()));
+    let lines = h.app.editor.lines().to_vec();
+    assert_eq!(lines, ["a⍰b⍰c\td⍰e ]0;x 👩\u{200d}💻", "next"]);
+    setup::open(&mut h.app);
+    h.press(KeyCode::Tab);
+    update(&mut h.app, Action::Paste(pasted.into()));
+    // One line; the tab dropped, as setup always did; the joiner of the
+    // emoji kept.
+    let lines = h.app.setup.input.lines();
+    assert!(
+        lines[0].ends_with("⍰a⍰ba⍰b⍰cd⍰e ]0;x 👩\u{200d}💻 next"),
+        "{lines:?}"
+    );
+}

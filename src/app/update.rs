@@ -128,7 +128,7 @@ fn on_paste(app: &mut App, text: &str) {
         .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
         .collect();
     if !clean.is_empty() {
-        app.editor.insert_str(&clean);
+        app.editor.insert_str(crate::text::for_edit_box(&clean));
         app.completion = None;
         app.draft_dirty = true;
     }
