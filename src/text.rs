@@ -2,6 +2,11 @@
 //! and bidi overrides are replaced with visible placeholders, so nothing
 //! from a session file can drive the terminal, and the rapporteur still
 //! sees that something odd is there.
+//!
+//! Session text carries its shown form from the moment it is loaded (see
+//! [`Shown`], [`Text`] and [`Label`]); [`sanitize`] and [`sanitize_line`]
+//! make it, and serve text that is not the session's: file names, error
+//! messages. [`json_pretty`] writes JSON that is as safe to print.
 
 use std::borrow::{Borrow, Cow};
 use std::fmt;
@@ -34,14 +39,16 @@ const ZWJ: char = '\u{200d}';
 
 /// Whether [`clean`] would change anything in `s` (with `line`, a line
 /// break counts too); for a zero-width joiner, whether it may (it stays
-/// between two pictographs). Every session field passes through here on load, so
-/// it looks at bytes rather than characters: everything it looks for is an
-/// ASCII control or starts with the UTF-8 lead byte 0xC2 (C1 controls) or
-/// 0xE2 (the joiner, the separators and the bidi controls), and a lead
-/// byte is never part of another character. A first pass over blocks of
-/// 32 bytes, which compiles to vector instructions, finds the blocks
-/// holding such a byte at all (about six times faster on session text
-/// than the exact test alone); only those get the exact test.
+/// between two pictographs).
+///
+/// Every session field passes through here on load, so it looks at bytes
+/// rather than characters: everything it looks for is an ASCII control or
+/// starts with the UTF-8 lead byte 0xC2 (C1 controls) or 0xE2 (the joiner,
+/// the separators and the bidi controls), and a lead byte is never part of
+/// another character. A first pass over blocks of 32 bytes, which compiles
+/// to vector instructions, finds the blocks holding such a byte at all
+/// (about six times faster on session text than the exact test alone);
+/// only those get the exact test.
 fn needs_work(s: &str, line: bool) -> bool {
     const BLOCK: usize = 32;
     let b = s.as_bytes();
@@ -184,11 +191,12 @@ pub struct Shown<const LINE: bool> {
     safe: Option<Box<Box<str>>>,
 }
 
-/// Text shown over several lines: entry text, guiding questions.
+/// Text shown over several lines: an entry's text.
 pub type Text = Shown<false>;
 
 /// Text shown on one line: titles, names, organizations, speakers, tags,
-/// themes, places, addressees, references.
+/// themes, places, addressees, references, and guiding questions (shown
+/// and edited one a line).
 pub type Label = Shown<true>;
 
 impl<const LINE: bool> Shown<LINE> {
@@ -290,8 +298,8 @@ impl<const LINE: bool> Shown<LINE> {
             .collect()
     }
 
-    /// Without white space at either end; most text has none, and then
-    /// the copy shares nothing to redo.
+    /// Without white space at either end. Most text has none, and is
+    /// then cloned with its shown form rather than made again.
     pub fn trimmed(&self) -> Shown<LINE> {
         let t = self.raw.trim();
         if t.len() == self.raw.len() {
@@ -676,6 +684,22 @@ mod tests {
         let set: std::collections::HashSet<Label> = [a.clone()].into_iter().collect();
         assert!(set.contains("a\nb"));
         assert_eq!(a.recast::<false>().shown(), "a\nb");
+    }
+
+    #[test]
+    fn match_ranges_move_onto_the_shown_form() {
+        // "ж" is 2 bytes, ESC 1 and its picture 3, U+2028 3 and ⍰ 3.
+        let t = Text::from("ж\u{1b}word\u{2028}ok");
+        assert_eq!(t.shown(), "ж␛word⍰ok");
+        let raw = [(3, 7), (10, 12)];
+        assert_eq!(&t.raw()[3..7], "word");
+        let shown = t.shown_ranges(&raw);
+        assert_eq!(&t.shown()[shown[0].0..shown[0].1], "word");
+        assert_eq!(&t.shown()[shown[1].0..shown[1].1], "ok");
+        // Clean text: the same ranges.
+        assert_eq!(Text::from("plain").shown_ranges(&[(1, 3)]), [(1, 3)]);
+        // Past the end or inside a character: no panic, a boundary.
+        assert_eq!(t.shown_ranges(&[(1, 99)]), [(0, t.shown().len())]);
     }
 
     #[test]
