@@ -2,8 +2,16 @@
 //! and bidi overrides are replaced with visible placeholders, so nothing
 //! from a session file can drive the terminal, and the rapporteur still
 //! sees that something odd is there.
+//!
+//! Session text carries its shown form from the moment it is loaded (see
+//! [`Shown`], [`Text`] and [`Label`]); [`sanitize`] and [`sanitize_line`]
+//! make it, and serve text that is not the session's: file names, error
+//! messages. [`json_pretty`] writes JSON that is as safe to print.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 
 use unicode_width::UnicodeWidthStr;
 
@@ -29,8 +37,51 @@ fn placeholder(c: char) -> Option<char> {
 
 const ZWJ: char = '\u{200d}';
 
-fn needs_work(s: &str) -> bool {
-    s.chars().any(|c| c == ZWJ || placeholder(c).is_some())
+/// Whether [`clean`] would change anything in `s` (with `line`, a line
+/// break counts too); for a zero-width joiner, whether it may (it stays
+/// between two pictographs).
+///
+/// Every session field passes through here on load, so it looks at bytes
+/// rather than characters: everything it looks for is an ASCII control or
+/// starts with the UTF-8 lead byte 0xC2 (C1 controls) or 0xE2 (the joiner,
+/// the separators and the bidi controls), and a lead byte is never part of
+/// another character. A first pass over blocks of 32 bytes, which compiles
+/// to vector instructions, finds the blocks holding such a byte at all
+/// (about six times faster on session text than the exact test alone);
+/// only those get the exact test.
+fn needs_work(s: &str, line: bool) -> bool {
+    const BLOCK: usize = 32;
+    let b = s.as_bytes();
+    let mut at = 0;
+    for block in b.chunks_exact(BLOCK) {
+        let mut suspect = false;
+        for &c in block {
+            suspect |= (c < 0x20) | (c == 0x7f) | (c == 0xc2) | (c == 0xe2);
+        }
+        if suspect && needs_work_in(b, at..at + BLOCK, line) {
+            return true;
+        }
+        at += BLOCK;
+    }
+    needs_work_in(b, at..b.len(), line)
+}
+
+/// The exact test for the characters starting in `range` of `b`.
+fn needs_work_in(b: &[u8], range: std::ops::Range<usize>, line: bool) -> bool {
+    range.into_iter().any(|i| match b[i] {
+        b'\n' => line,
+        0..=0x1f | 0x7f => true,
+        // U+0080..U+009F.
+        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        0xe2 => matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            // U+200D, U+2028..U+202E.
+            (Some(0x80), Some(0x8d | 0xa8..=0xae))
+            // U+2066..U+2069.
+            | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        _ => false,
+    })
 }
 
 /// Emoji and other pictographs: what a zero-width joiner may join.
@@ -61,7 +112,7 @@ fn clean(s: &str, newline: Option<char>) -> String {
 
 /// Keeps line breaks; replaces every other control with a placeholder.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !needs_work(s) {
+    if !needs_work(s, false) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(clean(s, None))
@@ -70,10 +121,22 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 /// For one-line places (titles, speakers, list rows): line breaks become
 /// `⏎` as well.
 pub fn sanitize_line(s: &str) -> Cow<'_, str> {
-    if !needs_work(s) && !s.contains('\n') {
+    if !needs_work(s, true) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(clean(s, Some('⏎')))
+}
+
+/// Text pasted into an edit box. A text box hides C0 and C1 controls and
+/// the bidi controls, but draws the line and paragraph separators and a
+/// joiner between letters, which reach the terminal; these become their
+/// placeholders, as the bidi controls do. Tabs and line breaks are left
+/// as they are, and other controls to the caller, which drops them.
+pub fn for_edit_box(s: &str) -> Cow<'_, str> {
+    if !needs_work(s, false) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.split('\t').map(sanitize).collect::<Vec<_>>().join("\t"))
 }
 
 /// Display width in terminal columns.
@@ -103,6 +166,370 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text from a session file together with the form it is shown in,
+/// made once when the value is made (loaded, typed or set) rather than at
+/// every draw. `LINE` says where it is shown: on one line (`⏎` for line
+/// breaks, see [`Label`]) or over several (see [`Text`]).
+///
+/// The raw text is what is saved, searched, edited and exported verbatim;
+/// [`Shown::shown`] is what goes to a terminal or a report. There is no
+/// `DerefMut`: the only way to change the text is [`Shown::set`], which
+/// makes the shown form again, so the two cannot drift apart.
+///
+/// In memory it takes no more than the `String` it replaces: the raw text
+/// is a `Box<str>` (its capacity is not needed, the text only ever changes
+/// whole), and the shown form a thin pointer that stays `None`, with no
+/// allocation, for clean text, which nearly all text is.
+///
+/// It reads and writes as a plain JSON string, so files stay byte for
+/// byte the same. Equality, ordering and hashing are those of the raw text.
+#[derive(Clone, Default)]
+pub struct Shown<const LINE: bool> {
+    raw: Box<str>,
+    /// `None` when the raw text can be shown as it is. Boxed twice so
+    /// that the field is one pointer wide.
+    safe: Option<Box<Box<str>>>,
+}
+
+/// Text shown over several lines: an entry's text.
+pub type Text = Shown<false>;
+
+/// Text shown on one line: titles, names, organizations, speakers, tags,
+/// themes, places, addressees, references, and guiding questions (shown
+/// and edited one a line).
+pub type Label = Shown<true>;
+
+impl<const LINE: bool> Shown<LINE> {
+    pub fn new(raw: impl Into<String>) -> Self {
+        let raw = raw.into().into_boxed_str();
+        let safe = Self::make_safe(&raw);
+        Shown { raw, safe }
+    }
+
+    fn make_safe(raw: &str) -> Option<Box<Box<str>>> {
+        let shown = if LINE {
+            sanitize_line(raw)
+        } else {
+            sanitize(raw)
+        };
+        match shown {
+            // Joiners inside emoji sequences make `sanitize` look, and
+            // keep them: an equal copy would only cost memory.
+            Cow::Owned(s) if *s != *raw => Some(Box::new(s.into_boxed_str())),
+            _ => None,
+        }
+    }
+
+    /// The text as it is in the file: for saving, editing, searching and
+    /// exports that must be verbatim. Never for a terminal.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The text as it may be shown: controls as visible placeholders
+    /// (and, for a [`Label`], line breaks as `⏎`).
+    pub fn shown(&self) -> &str {
+        match &self.safe {
+            Some(s) => s,
+            None => &self.raw,
+        }
+    }
+
+    /// Whether the shown form is the raw text itself, i.e. nothing had to
+    /// be replaced.
+    pub fn is_clean(&self) -> bool {
+        self.safe.is_none()
+    }
+
+    /// Replaces the text, and with it the shown form.
+    pub fn set(&mut self, raw: impl Into<String>) {
+        *self = Shown::new(raw);
+    }
+
+    pub fn into_raw(self) -> String {
+        self.raw.into_string()
+    }
+
+    pub fn into_shown(self) -> String {
+        match self.safe {
+            Some(s) => s.into_string(),
+            None => self.raw.into_string(),
+        }
+    }
+
+    /// The value an edit box now holding `edited` stands for. Edit boxes
+    /// are given shown forms, so that no control reaches the terminal
+    /// through them; when `edited` is still what the box showed for one of
+    /// the values in `given`, that value comes back, raw text and controls
+    /// and all, rather than their placeholders. Otherwise `edited` is new
+    /// text.
+    pub fn from_edit(edited: &str, given: &[Shown<LINE>]) -> Shown<LINE> {
+        let edited_trimmed = edited.trim();
+        given
+            .iter()
+            .find(|g| !g.is_clean() && g.shown().trim() == edited_trimmed)
+            .cloned()
+            .unwrap_or_else(|| Shown::new(edited))
+    }
+
+    /// Byte ranges of the raw text (sorted, as search matches are) moved
+    /// onto the shown form. Every replaced character has one placeholder,
+    /// so the n-th character of one is the n-th of the other.
+    pub fn shown_ranges(&self, raw: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        if self.safe.is_none() {
+            return raw.to_vec();
+        }
+        let shown = self.shown();
+        // Shown offsets of every raw character boundary, and of the end.
+        let mut at: Vec<(usize, usize)> = self
+            .raw
+            .char_indices()
+            .map(|(i, _)| i)
+            .zip(shown.char_indices().map(|(j, _)| j))
+            .collect();
+        at.push((self.raw.len(), shown.len()));
+        let to_shown = |r: usize| match at.binary_search_by_key(&r, |&(i, _)| i) {
+            Ok(k) => at[k].1,
+            // Not a boundary: the start of the character it falls in.
+            Err(k) => at[k.saturating_sub(1)].1,
+        };
+        raw.iter()
+            .map(|&(s, e)| (to_shown(s), to_shown(e)))
+            .collect()
+    }
+
+    /// Without white space at either end. Most text has none, and is
+    /// then cloned with its shown form rather than made again.
+    pub fn trimmed(&self) -> Shown<LINE> {
+        let t = self.raw.trim();
+        if t.len() == self.raw.len() {
+            self.clone()
+        } else {
+            Shown::new(t)
+        }
+    }
+
+    /// The same raw text, shown the other way (one line or several).
+    pub fn recast<const OTHER: bool>(&self) -> Shown<OTHER> {
+        Shown::new(&*self.raw)
+    }
+}
+
+impl<const LINE: bool> Deref for Shown<LINE> {
+    type Target = str;
+
+    /// The raw text, as for [`Shown::raw`].
+    fn deref(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl<const LINE: bool> AsRef<str> for Shown<LINE> {
+    fn as_ref(&self) -> &str {
+        &self.raw
+    }
+}
+
+/// Consistent with `Eq` and `Hash`, which are the raw text's: a set of
+/// labels can be searched with a `&str`.
+impl<const LINE: bool> Borrow<str> for Shown<LINE> {
+    fn borrow(&self) -> &str {
+        &self.raw
+    }
+}
+
+/// Prints the shown form: `Display` is for people, and so for terminals
+/// and reports; a `format!` or `to_string` can then never carry a control
+/// from a file to the screen. Code that needs the verbatim text (to save
+/// or edit it) asks for [`Shown::raw`] by name.
+impl<const LINE: bool> fmt::Display for Shown<LINE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.shown())
+    }
+}
+
+/// The raw text, quoted and escaped as `str`'s `Debug` does.
+impl<const LINE: bool> fmt::Debug for Shown<LINE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.raw, f)
+    }
+}
+
+impl<const A: bool, const B: bool> PartialEq<Shown<B>> for Shown<A> {
+    fn eq(&self, other: &Shown<B>) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl<const LINE: bool> Eq for Shown<LINE> {}
+
+impl<const LINE: bool> PartialOrd for Shown<LINE> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<const LINE: bool> Ord for Shown<LINE> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.raw.cmp(&other.raw)
+    }
+}
+
+impl<const LINE: bool> Hash for Shown<LINE> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.raw.hash(state)
+    }
+}
+
+macro_rules! eq_with {
+    ($($t:ty),*) => {$(
+        impl<const LINE: bool> PartialEq<$t> for Shown<LINE> {
+            fn eq(&self, other: &$t) -> bool {
+                *self.raw == *AsRef::<str>::as_ref(other)
+            }
+        }
+        impl<const LINE: bool> PartialEq<Shown<LINE>> for $t {
+            fn eq(&self, other: &Shown<LINE>) -> bool {
+                *AsRef::<str>::as_ref(self) == *other.raw
+            }
+        }
+    )*};
+}
+eq_with!(str, &str, String);
+
+impl<const LINE: bool> From<String> for Shown<LINE> {
+    fn from(s: String) -> Self {
+        Shown::new(s)
+    }
+}
+
+impl<const LINE: bool> From<&str> for Shown<LINE> {
+    fn from(s: &str) -> Self {
+        Shown::new(s)
+    }
+}
+
+impl<const LINE: bool> From<&String> for Shown<LINE> {
+    fn from(s: &String) -> Self {
+        Shown::new(s.as_str())
+    }
+}
+
+impl<const LINE: bool> From<Cow<'_, str>> for Shown<LINE> {
+    fn from(s: Cow<'_, str>) -> Self {
+        Shown::new(s)
+    }
+}
+
+impl<const LINE: bool> From<Shown<LINE>> for String {
+    fn from(s: Shown<LINE>) -> String {
+        s.into_raw()
+    }
+}
+
+impl<const LINE: bool> serde::Serialize for Shown<LINE> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de, const LINE: bool> serde::Deserialize<'de> for Shown<LINE> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(d).map(Shown::new)
+    }
+}
+
+/// Pretty JSON (two spaces, as the session files) that is safe to print
+/// to a terminal: every character [`sanitize`] would replace is written
+/// as a `\uXXXX` escape, so a JSON reader still gets the exact text and a
+/// terminal never sees the raw bytes. serde_json escapes C0 controls
+/// already; this adds DEL, the C1 controls, the bidi controls, the line
+/// and paragraph separators and every zero-width joiner (also those
+/// inside emoji sequences, which `sanitize` keeps: deciding that takes
+/// the neighbours, and an escaped joiner is still exact JSON).
+pub fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(256);
+    let fmt = TerminalSafe(serde_json::ser::PrettyFormatter::new());
+    value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, fmt))?;
+    // Only whole UTF-8 strings and ASCII escapes were written.
+    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+}
+
+/// A `serde_json` formatter that hands everything to `F` but writes the
+/// characters [`json_pretty`] names as escapes.
+struct TerminalSafe<F>(F);
+
+fn json_escaped(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}' | '\u{200d}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+macro_rules! delegate {
+    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        fn $name<W: ?Sized + std::io::Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
+            self.0.$name(w $(, $arg)*)
+        }
+    )*};
+}
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for TerminalSafe<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        // serde_json hands over the text between the escapes it makes
+        // itself, so no C0 control is in here and the scan is the usual one.
+        if !needs_work(fragment, false) {
+            return self.0.write_string_fragment(w, fragment);
+        }
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if json_escaped(c) {
+                self.0.write_string_fragment(w, &fragment[start..i])?;
+                write!(w, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        self.0.write_string_fragment(w, &fragment[start..])
+    }
+
+    delegate! {
+        write_null();
+        write_bool(v: bool);
+        write_i8(v: i8);
+        write_i16(v: i16);
+        write_i32(v: i32);
+        write_i64(v: i64);
+        write_i128(v: i128);
+        write_u8(v: u8);
+        write_u16(v: u16);
+        write_u32(v: u32);
+        write_u64(v: u64);
+        write_u128(v: u128);
+        write_f32(v: f32);
+        write_f64(v: f64);
+        write_number_str(v: &str);
+        begin_string();
+        end_string();
+        write_char_escape(v: serde_json::ser::CharEscape);
+        write_byte_array(v: &[u8]);
+        begin_array();
+        end_array();
+        begin_array_value(first: bool);
+        end_array_value();
+        begin_object();
+        end_object();
+        begin_object_key(first: bool);
+        end_object_key();
+        begin_object_value();
+        end_object_value();
+        write_raw_fragment(v: &str);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +557,180 @@ mod tests {
     #[test]
     fn clean_text_is_borrowed() {
         assert!(matches!(sanitize("Привет, қазақ 👋"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn needs_work_matches_the_placeholders_for_every_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            // Around letters, so that a joiner is stray.
+            let s = format!("a{c}b");
+            let changes = |line| {
+                let out = if line {
+                    sanitize_line(&s)
+                } else {
+                    sanitize(&s)
+                };
+                *out != *s
+            };
+            assert_eq!(needs_work(&s, false), changes(false), "U+{:04X}", c as u32);
+            assert_eq!(needs_work(&s, true), changes(true), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn needs_work_finds_a_character_anywhere_in_long_text() {
+        // Padding with 2-byte letters, « (0xC2 0xAB) and … (0xE2 0x80
+        // 0xA6), which the quick pass suspects and the exact test clears.
+        for pad in ["x", "ж", "«", "…"] {
+            for c in [
+                '\u{1b}', '\n', '\u{7f}', '\u{85}', '\u{200d}', '\u{2029}', '\u{2069}',
+            ] {
+                for at in 0..70 {
+                    let s = format!("{}{c}{}", pad.repeat(at), pad.repeat(70 - at));
+                    let want = |line| {
+                        let out = if line {
+                            sanitize_line(&s)
+                        } else {
+                            sanitize(&s)
+                        };
+                        *out != *s
+                    };
+                    // A joiner may join two pictographs (… here) and
+                    // stay: for it the scan only says where to look.
+                    let maybe = c == ZWJ;
+                    for line in [false, true] {
+                        let (got, want) = (needs_work(&s, line), want(line));
+                        assert!(
+                            got == want || maybe && got,
+                            "{pad} U+{:04X} at {at}",
+                            c as u32
+                        );
+                    }
+                }
+                assert!(!needs_work(&pad.repeat(100), true));
+            }
+        }
+    }
+
+    #[test]
+    fn clean_text_has_no_second_copy() {
+        for s in [
+            "",
+            "Привет, қазақ 👋",
+            "one\ntwo",
+            "👩\u{200d}👩\u{200d}👧 family",
+        ] {
+            let t = Text::from(s);
+            assert!(t.is_clean(), "{s:?}");
+            assert_eq!(t.shown(), s);
+            assert!(std::ptr::eq(t.shown(), t.raw()));
+        }
+        // A line break is fine over several lines, not on one.
+        assert!(!Label::from("one\ntwo").is_clean());
+        assert_eq!(Label::from("one\ntwo").shown(), "one⏎two");
+    }
+
+    #[test]
+    fn hostile_text_is_shown_with_placeholders() {
+        let raw = "a\u{1b}]0;x\u{7}\nb\u{9b}2J\u{202e}c\u{200d}d\u{7f}";
+        let t = Text::from(raw);
+        assert_eq!(t.raw(), raw);
+        assert_eq!(&*t, raw);
+        assert_eq!(t.shown(), "a␛]0;x␇\nb⍰2J⍰c⍰d␡");
+        let l = Label::from(raw);
+        assert_eq!(l.shown(), "a␛]0;x␇⏎b⍰2J⍰c⍰d␡");
+        // Display is for people: the shown form, padded like a str.
+        assert_eq!(l.to_string(), l.shown());
+        assert_eq!(format!("{:<3}|", Label::from("\u{7}")), "␇  |");
+        // Debug is for developers: the raw text, escaped.
+        assert_eq!(format!("{l:?}"), format!("{raw:?}"));
+    }
+
+    #[test]
+    fn set_makes_the_shown_form_again() {
+        let mut l = Label::from("plain");
+        l.set("\u{1b}[2J");
+        assert_eq!(l.shown(), "␛[2J");
+        l.set(String::from("plain again"));
+        assert!(l.is_clean());
+        assert_eq!(l.shown(), "plain again");
+    }
+
+    #[test]
+    fn raw_text_round_trips_through_json_byte_for_byte() {
+        let raw = "x\u{1b}]52;c;SGk=\u{7}\u{85}\u{2066}\u{200d}\n\"q\" ж 👩\u{200d}💻";
+        let json = serde_json::to_string(&raw).unwrap();
+        let l: Label = serde_json::from_str(&json).unwrap();
+        assert_eq!(l, raw);
+        assert!(!l.is_clean());
+        assert_eq!(serde_json::to_string(&l).unwrap(), json);
+        let t: Text = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string(&t).unwrap(), json);
+        assert_eq!(serde_json::to_value(&t).unwrap(), serde_json::json!(raw));
+        assert!(serde_json::from_str::<Label>("42").is_err());
+    }
+
+    #[test]
+    fn equality_and_hashing_are_the_raw_texts() {
+        let a = Label::from("a\nb");
+        let b = Text::from("a\nb");
+        assert!(a == b);
+        assert!(a == "a\nb");
+        assert!("a\nb" == a);
+        assert!(a == *"a\nb");
+        let owned = String::from("a\nb");
+        assert!(a == owned);
+        assert!(owned == a);
+        let set: std::collections::HashSet<Label> = [a.clone()].into_iter().collect();
+        assert!(set.contains("a\nb"));
+        assert_eq!(a.recast::<false>().shown(), "a\nb");
+    }
+
+    #[test]
+    fn match_ranges_move_onto_the_shown_form() {
+        // "ж" is 2 bytes, ESC 1 and its picture 3, U+2028 3 and ⍰ 3.
+        let t = Text::from("ж\u{1b}word\u{2028}ok");
+        assert_eq!(t.shown(), "ж␛word⍰ok");
+        let raw = [(3, 7), (10, 12)];
+        assert_eq!(&t.raw()[3..7], "word");
+        let shown = t.shown_ranges(&raw);
+        assert_eq!(&t.shown()[shown[0].0..shown[0].1], "word");
+        assert_eq!(&t.shown()[shown[1].0..shown[1].1], "ok");
+        // Clean text: the same ranges.
+        assert_eq!(Text::from("plain").shown_ranges(&[(1, 3)]), [(1, 3)]);
+        // Past the end or inside a character: no panic, a boundary.
+        assert_eq!(t.shown_ranges(&[(1, 99)]), [(0, t.shown().len())]);
+    }
+
+    #[test]
+    fn takes_no_more_room_than_a_string() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Text>(), size_of::<String>());
+        assert_eq!(size_of::<Label>(), size_of::<String>());
+        assert_eq!(size_of::<Option<Label>>(), size_of::<Option<String>>());
+    }
+
+    #[test]
+    fn json_for_a_terminal_escapes_what_sanitize_replaces_and_decodes_exactly() {
+        let raw = "a\u{1b}]0;x\u{7}\u{7f}\u{85}\u{9b}2J\u{202e}\u{2066}\u{2028}\u{2029}b\u{200d}c 👩\u{200d}💻 ж\n";
+        let v = serde_json::json!({ "text": raw, raw: [raw, 1, 2.5, null, true] });
+        let out = json_pretty(&v).unwrap();
+        // Not one character a terminal could act on, raw.
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out}");
+        assert!(!out.chars().any(json_escaped), "{out}");
+        assert!(out.contains(
+            "\\u001b]0;x\\u0007\\u007f\\u0085\\u009b2J\\u202e\\u2066\\u2028\\u2029b\\u200dc"
+        ));
+        // The same value, and the same layout as serde_json's pretty form.
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), v);
+        let plain = serde_json::to_string_pretty(&v).unwrap();
+        assert_eq!(out.lines().count(), plain.lines().count());
+        // Clean text is written as serde_json writes it.
+        let clean = serde_json::json!({"a": ["Привет", 1, {"b": null}]});
+        assert_eq!(
+            json_pretty(&clean).unwrap(),
+            serde_json::to_string_pretty(&clean).unwrap()
+        );
     }
 
     #[test]

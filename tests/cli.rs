@@ -855,6 +855,63 @@ fn show_never_prints_terminal_escapes_from_the_file() {
     assert_eq!(v["title"], format!("Title {EVIL}"));
 }
 
+/// The JSON the commands print (`list --json`, `search --json`, `export
+/// --format json`) decodes to the file's exact text, but no character a
+/// terminal acts on is in it raw: C1 and bidi controls, the separators,
+/// DEL and joiners come out as `\uXXXX`, as C0 controls always did.
+#[test]
+fn json_output_escapes_what_a_terminal_would_act_on() {
+    let env = Env::with_astana();
+    let evil =
+        "\u{9b}2J \u{9d}0;x\u{7} \u{202e}rev\u{2066} \u{2028}\u{2029} \u{85} a\u{200d}b \u{7f}";
+    let mut v = astana_value();
+    v["id"] = json!("jsonevil01");
+    v["title"] = json!(format!("Title {evil}"));
+    v["blocks"][0]["title"] = json!(format!("Block {evil}"));
+    v["blocks"][0]["entries"][0]["text"] = json!(format!("zebraword {evil}"));
+    v["blocks"][0]["entries"][0]["speaker"] = json!(format!("Speaker {evil}"));
+    env.write_session("jsonevil.json", &v);
+    let raw = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200d}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    for args in [
+        vec!["list", "--json"],
+        vec!["search", "zebraword", "--json"],
+        vec!["export", "jsonevil01", "--format", "json"],
+    ] {
+        let out = env.ok(&args);
+        if let Some(c) = out.chars().find(|c| raw(*c)) {
+            panic!("{args:?}: U+{:04X} raw in the JSON:\n{out}", c as u32);
+        }
+        let got: Value = serde_json::from_str(&out).unwrap();
+        let (title, text) = match args[0] {
+            "list" => {
+                let s = got["sessions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s["id"] == "jsonevil01")
+                    .unwrap()
+                    .clone();
+                (s["title"].clone(), None)
+            }
+            "search" => (
+                got[0]["session"]["title"].clone(),
+                Some(got[0]["text"].clone()),
+            ),
+            _ => (
+                got["title"].clone(),
+                Some(got["blocks"][0]["entries"][0]["text"].clone()),
+            ),
+        };
+        assert_eq!(title, json!(format!("Title {evil}")), "{args:?}");
+        if let Some(text) = text {
+            assert_eq!(text, json!(format!("zebraword {evil}")), "{args:?}");
+        }
+    }
+}
+
 #[test]
 fn check_never_prints_terminal_escapes_from_file_names() {
     let env = Env::with_astana();

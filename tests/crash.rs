@@ -59,7 +59,7 @@ fn entry_texts(path: &Path, when: &str) -> Vec<String> {
         .session
         .blocks
         .iter()
-        .flat_map(|b| b.entries.iter().map(|e| e.text.clone()))
+        .flat_map(|b| b.entries.iter().map(|e| e.text.raw().to_string()))
         .collect()
 }
 

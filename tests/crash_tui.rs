@@ -234,7 +234,7 @@ fn on_disk(path: &Path) -> Result<OnDisk, String> {
     let mut ids = HashSet::new();
     for b in &loaded.session.blocks {
         for e in &b.entries {
-            texts.push(e.text.clone());
+            texts.push(e.text.raw().to_string());
             if !ids.insert(e.id.clone()) {
                 return Err(format!("entry id {} is there twice", e.id));
             }

@@ -45,7 +45,7 @@ fn recommendations(s: &Session) -> Vec<(&str, &Entry)> {
             b.entries
                 .iter()
                 .filter(|e| e.kind == Kind::Recommendation)
-                .map(move |e| (b.title.as_str(), e))
+                .map(move |e| (b.title.raw(), e))
         })
         .collect()
 }
@@ -59,8 +59,8 @@ fn people(s: &Session) -> Vec<String> {
         .map(|p| p.name.trim().to_string())
         .filter(|n| !n.is_empty())
         .collect();
-    out.push(s.facilitator.clone());
-    out.push(s.rapporteur.clone());
+    out.push(s.facilitator.raw().to_string());
+    out.push(s.rapporteur.raw().to_string());
     out
 }
 
@@ -303,7 +303,7 @@ fn html_is_well_formed_and_self_contained() {
         assert!(!html.to_lowercase().contains(banned), "{banned}");
     }
     assert!(html.contains("<style>") && html.contains("@media print"));
-    assert!(content.contains(&s.title));
+    assert!(content.contains(s.title.raw()));
     assert!(html.contains(&format!(
         "<title>{}</title>",
         s.title.replace('\'', "&#39;")
@@ -339,24 +339,24 @@ fn html_is_well_formed_and_self_contained() {
 fn html_of_hostile_text_is_still_only_text() {
     let mut s = example();
     let evil = "\u{1b}]0;pwned\u{7} <script>alert('x & \"y\"')</script> \u{1b}[2J\u{0}\u{b}\u{c}\u{fffe}\u{ffff}\u{9b}\u{202e}";
-    s.title = format!("Title {evil}");
-    s.location = evil.to_string();
-    s.organizers.push(evil.to_string());
+    s.title = format!("Title {evil}").into();
+    s.location = evil.into();
+    s.organizers.push(evil.into());
     s.participants.push(Participant::new(evil, evil));
-    s.blocks[0].title = format!("Block {evil}");
+    s.blocks[0].title = format!("Block {evil}").into();
     let mut e = Entry::new(
         Kind::Recommendation,
         format!("Rec {evil}\nsecond line {evil}"),
-        Some(evil.to_string()),
+        Some(evil.into()),
         stamp("2011-05-19T16:00:00+06:00"),
     );
-    e.addressee = Some(evil.to_string());
-    e.reference = Some(evil.to_string());
+    e.addressee = Some(evil.into());
+    e.reference = Some(evil.into());
     s.blocks[0].entries.push(e);
     s.blocks[1].entries.push(Entry::new(
         Kind::Note,
         evil,
-        Some(evil.to_string()),
+        Some(evil.into()),
         stamp("2011-05-19T16:01:00+06:00"),
     ));
     for mode in [
@@ -387,7 +387,7 @@ fn html_of_hostile_text_is_still_only_text() {
 #[test]
 fn html_of_an_empty_session_is_well_formed() {
     let mut s = example();
-    s.title.clear();
+    s.title = Default::default();
     s.blocks.clear();
     s.participants.clear();
     s.organizers.clear();
@@ -423,7 +423,7 @@ fn write_example_html() {
 fn markdown_has_the_report_structure() {
     let s = example();
     let md = text(&s, Format::Md, Anonymize::None);
-    assert!(md.starts_with(&format!("# {}\n", s.title)));
+    assert!(md.starts_with(&format!("# {}\n", s.title.raw())));
     for heading in [
         "\n## Agenda\n",
         "\n## Key recommendations\n",
@@ -546,8 +546,8 @@ fn anonymized_reports_name_no_person_in_any_format() {
     let orgs: HashSet<&str> = s
         .participants
         .iter()
-        .map(|p| p.organization.as_str())
-        .chain(s.organizers.iter().map(String::as_str))
+        .map(|p| p.organization.raw())
+        .chain(s.organizers.iter().map(|o| o.raw()))
         .collect();
     for sp in &speakers {
         assert!(people.iter().any(|p| p == sp) || orgs.contains(sp), "{sp}");

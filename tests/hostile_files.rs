@@ -149,7 +149,7 @@ fn minimal_session() -> Session {
     let t0 = stamp("2024-03-01T10:00:00+06:00");
     let mut s = Session::from_template(&Template::builtin(), Some("Hostile minimal"), t0);
     s.id = "hostile001".to_string();
-    s.location = "Астана".to_string();
+    s.location = "Астана".into();
     s.participants
         .push(Participant::new("Айгерим Сарсенова", "Majilis"));
     s.start_clock(t0);
@@ -158,12 +158,12 @@ fn minimal_session() -> Session {
     let mut e = Entry::new(
         Kind::Recommendation,
         "Ratify ILO Conventions No. 97 and 143 #labour-market",
-        Some("ILO".to_string()),
+        Some("ILO".into()),
         t1.plus_seconds(60),
     );
     e.id = "entry00001".to_string();
-    e.addressee = Some("Majilis".to_string());
-    e.reference = Some("Art. 12".to_string());
+    e.addressee = Some("Majilis".into());
+    e.reference = Some("Art. 12".into());
     e.status = Some(RecStatus::Proposed);
     s.blocks[1].entries.push(e);
     s.updated = t1.plus_seconds(300);
@@ -1389,7 +1389,7 @@ struct HugeFile {
 /// holding it in memory.
 fn write_big_session(path: &Path, len: u64) {
     let mut session = minimal_session();
-    session.blocks[1].entries[0].text = PLACEHOLDER.to_string();
+    session.blocks[1].entries[0].text = PLACEHOLDER.into();
     let text = store::to_bytes(&session).unwrap();
     let needle = PLACEHOLDER.as_bytes();
     let at = find(&text, needle).unwrap();

@@ -54,7 +54,7 @@ const FULL: Variant = Variant {
 fn hostile_as(field: &str, v: Variant) -> String {
     let mut s = String::from("\u{9b}\u{202e}👩\u{200d}💻e");
     s.push_str(&"\u{301}".repeat(10_000));
-    s.push_str(" \x1b]0;pwned\x07 ");
+    s.push_str(" \x1b]0;pwned\x07 \u{2028}\u{2029} ");
     s.push_str(&format!("{field} {WORD} "));
     s.push_str("\u{9b}2J\u{9d}0;c1\u{7} \u{202e}evil\u{2066}\u{2067}\u{2068}\u{2069} ");
     if v.lone_zwj {
@@ -235,7 +235,9 @@ const FORBIDDEN: &[&[u8]] = &[
     b"\xc2\x9b",
     b"\xc2\x9d",
     b"\x07",
-    // U+202E and U+2066..U+2069.
+    // U+2028, U+2029, U+202E and U+2066..U+2069.
+    b"\xe2\x80\xa8",
+    b"\xe2\x80\xa9",
     b"\xe2\x80\xae",
     b"\xe2\x81\xa6",
     b"\xe2\x81\xa7",
@@ -954,7 +956,7 @@ fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
 /// what the app sends.
 #[test]
 fn the_terminal_checker_flags_what_a_terminal_would_act_on() {
-    let app = "\x1b[?1049h\x1b[?2004h\x1b[?u\x1b[c\x1b[1;1H\x1b[1m\x1b[38;5;15;48;5;4m ␛]0;pwned␇ ⍰\
+    let app = "\x1b[?1049h\x1b[?2004h\x1b[?u\x1b[c\x1b[1;1H\x1b[1m\x1b[38;5;15;48;5;4m ␛]0;pwned␇ ⍰ 👩\u{200d}💻\
                \x1b[22m\x1b[2;5Hx\x1b[?25l\x1b[?25h\r\n\x08\x1b[?2004l\x1b[?1049l";
     let vt = Vt::parse_all(app.as_bytes(), 100, 30);
     assert_eq!(
@@ -981,6 +983,10 @@ fn the_terminal_checker_flags_what_a_terminal_would_act_on() {
         ("C1 OSC as UTF-8", "\u{9d}0;x\u{7}".as_bytes()),
         ("8-bit C1", b"\x9b2J"),
         ("RLO", "\u{202e}".as_bytes()),
+        ("line separator", "\u{2028}".as_bytes()),
+        ("paragraph separator", "\u{2029}".as_bytes()),
+        ("a joiner between letters", "a\u{200d}b".as_bytes()),
+        ("a joiner after a sequence", b"\x1b[1;1H\xe2\x80\x8d"),
         ("isolate", "\u{2066}".as_bytes()),
         ("a CSI the app never sends", b"\x1b[6n"),
         ("a mode the app never sets", b"\x1b[?1000h"),

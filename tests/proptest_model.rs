@@ -183,6 +183,10 @@ fn run(known: BTreeSet<String>) -> impl Strategy<Value = Run> {
     (stamp(), prop::option::of(stamp()), extra(known)).prop_map(|(s, e, x)| run_from(s, e, x))
 }
 
+fn labels(v: Vec<String>) -> Vec<rapporteur::model::Label> {
+    v.into_iter().map(Into::into).collect()
+}
+
 fn entry(known: BTreeSet<String>) -> impl Strategy<Value = Entry> {
     (
         (text(10), kind(), text(40), opt_text(12)),
@@ -193,12 +197,12 @@ fn entry(known: BTreeSet<String>) -> impl Strategy<Value = Entry> {
     )
         .prop_map(
             |((id, kind, body, speaker), tags, (created, edited), (to, re, st), x)| {
-                let mut e = Entry::new(kind, body, speaker, created);
+                let mut e = Entry::new(kind, body, speaker.map(Into::into), created);
                 e.id = id;
-                e.tags = tags;
+                e.tags = labels(tags);
                 e.edited = edited;
-                e.addressee = to;
-                e.reference = re;
+                e.addressee = to.map(Into::into);
+                e.reference = re.map(Into::into);
                 e.status = st;
                 e.extra = x;
                 e
@@ -222,7 +226,7 @@ fn block(
         .prop_map(
             |((id, title, planned), questions, runs, spent, entries, x)| {
                 let mut b = Block::new(id, title, planned);
-                b.guiding_questions = questions;
+                b.guiding_questions = labels(questions);
                 b.runs = runs;
                 b.spent_seconds = spent;
                 b.entries = entries;
@@ -263,14 +267,14 @@ fn session() -> impl Strategy<Value = Session> {
             )| {
                 let mut s = template_session();
                 s.id = id;
-                s.title = title;
+                s.title = title.into();
                 s.date = date;
-                s.location = location;
-                s.organizers = organizers;
-                s.facilitator = facilitator;
-                s.rapporteur = rapporteur;
+                s.location = location.into();
+                s.organizers = labels(organizers);
+                s.facilitator = facilitator.into();
+                s.rapporteur = rapporteur.into();
                 s.participants = participants;
-                s.themes = themes;
+                s.themes = labels(themes);
                 s.created = created;
                 s.updated = updated;
                 // Often the id of one of the blocks, as in real files.

@@ -206,7 +206,7 @@ fn setup_editing_a_title_puts_the_cursor_in_the_field() {
     typ(&mut app, " — Астана 日本");
     let mut t = draw(&app, 100, 30);
     let title = &app.session.title;
-    let w = unicode_width::UnicodeWidthStr::width(title.as_str()) as u16;
+    let w = unicode_width::UnicodeWidthStr::width(title.raw()) as u16;
     // Label column is 14 wide; the title row is the third.
     t.backend_mut().assert_cursor_position((14 + w, 2));
 }

@@ -90,7 +90,7 @@ pub fn session(n: usize, entries: usize, rng: &mut Lcg) -> Session {
         let mut e = Entry::new(
             kind,
             text,
-            Some(rng.pick(SPEAKERS).to_string()),
+            Some(rng.pick(SPEAKERS).into()),
             start.plus_seconds(i as i64 * 20),
         );
         e.id = format!("e{n:05}x{i:06}");
@@ -167,8 +167,8 @@ fn said(s: &Session) -> Vec<(&Entry, String)> {
         .flat_map(|b| &b.entries)
         .map(|e| {
             let text = match &e.speaker {
-                Some(sp) => format!("{sp}: {}", e.text),
-                None => e.text.clone(),
+                Some(sp) => format!("{}: {}", sp.raw(), e.text.raw()),
+                None => e.text.raw().to_string(),
             };
             (e, text)
         })

@@ -21,7 +21,10 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HomeModal {
     Help,
-    ConfirmTrash { path: PathBuf, title: String },
+    ConfirmTrash {
+        path: PathBuf,
+        title: crate::model::Label,
+    },
     ConfirmEmptyTrash,
 }
 
@@ -171,7 +174,7 @@ pub fn update(home: &mut Home, action: HomeAction) {
                     .chars()
                     .map(|c| if c.is_control() { ' ' } else { c })
                     .collect();
-                home.query.insert_str(line);
+                home.query.insert_str(crate::text::for_edit_box(&line));
                 ask(home);
             }
         }

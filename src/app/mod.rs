@@ -23,6 +23,8 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_hostile;
+#[cfg(test)]
 mod tests_review;
 #[cfg(test)]
 mod tests_setup;

@@ -10,7 +10,7 @@ use super::keymap::{self, Command, Context};
 use super::setup::one_line;
 use super::state::{App, Effect, Focus, Modal, Screen};
 use crate::export::{Anonymize, Format};
-use crate::model::{EntryPos, Kind, RecStatus, Session};
+use crate::model::{EntryPos, Kind, Label, RecStatus, Session};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -33,8 +33,8 @@ pub struct ExportChoice {
 pub struct Review {
     pub pane: Pane,
     pub kind: Option<Kind>,
-    pub speaker: Option<String>,
-    pub tag: Option<String>,
+    pub speaker: Option<Label>,
+    pub tag: Option<Label>,
     /// The selected entry, by id so that edits and moves keep it.
     pub selected: Option<String>,
     /// Where it was, for when it is gone (deleted).
@@ -66,7 +66,7 @@ impl Review {
             && self
                 .speaker
                 .as_ref()
-                .is_none_or(|s| e.speaker.as_deref() == Some(s.as_str()))
+                .is_none_or(|s| e.speaker.as_ref() == Some(s))
             && self.tag.as_ref().is_none_or(|t| e.tags.contains(t))
     }
 
@@ -177,13 +177,13 @@ pub fn on_key(app: &mut App, key: KeyEvent) {
             app.review.index_hint = 0;
         }
         FilterSpeaker => {
-            let speakers: Vec<String> = speakers(&app.session);
+            let speakers = speakers(&app.session);
             app.review.speaker = cycle(&speakers, app.review.speaker.as_ref());
             app.review.index_hint = 0;
         }
         FilterTag => {
             let tags = app.session.tag_names();
-            let used: Vec<String> = tags
+            let used: Vec<Label> = tags
                 .into_iter()
                 .filter(|t| {
                     app.session
@@ -225,10 +225,12 @@ pub fn on_key(app: &mut App, key: KeyEvent) {
                 .and_then(|p| app.session.entry(p))
             {
                 let v = match field {
-                    RecField::Addressee => e.addressee.clone(),
-                    RecField::Reference => e.reference.clone(),
+                    RecField::Addressee => &e.addressee,
+                    RecField::Reference => &e.reference,
                 };
-                app.review.input = Some((field, one_line(&v.unwrap_or_default())));
+                // As shown: see `update::edit_selected`.
+                let v = v.as_ref().map(|v| v.shown()).unwrap_or_default();
+                app.review.input = Some((field, one_line(v)));
             }
         }
         CycleStatus => {
@@ -271,8 +273,8 @@ pub fn to_capture(app: &mut App) {
     }
 }
 
-fn speakers(s: &Session) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn speakers(s: &Session) -> Vec<Label> {
+    let mut out: Vec<Label> = Vec::new();
     for b in &s.blocks {
         for e in &b.entries {
             if let Some(sp) = &e.speaker
@@ -287,7 +289,7 @@ fn speakers(s: &Session) -> Vec<String> {
 }
 
 /// None → first → … → last → None.
-fn cycle(options: &[String], current: Option<&String>) -> Option<String> {
+fn cycle(options: &[Label], current: Option<&Label>) -> Option<Label> {
     match current {
         None => options.first().cloned(),
         Some(c) => options
@@ -342,15 +344,15 @@ fn on_input_key(app: &mut App, key: KeyEvent) {
                 return;
             }
             let value = ta.lines().join(" ").trim().to_string();
-            let value = (!value.is_empty()).then_some(value);
             let now = app.now;
             if let Some(pos) = app.review.selected_pos(&app.session)
                 && let Some(e) = app.session.entry_mut(pos)
             {
-                match field {
-                    RecField::Addressee => e.addressee = value,
-                    RecField::Reference => e.reference = value,
-                }
+                let slot = match field {
+                    RecField::Addressee => &mut e.addressee,
+                    RecField::Reference => &mut e.reference,
+                };
+                *slot = (!value.is_empty()).then(|| Label::from_edit(&value, slot.as_slice()));
                 e.edited = Some(now);
                 super::update::changed(app);
             }

@@ -7,7 +7,7 @@ use ratatui_textarea::TextArea;
 
 use super::keymap::{self, Command, Context};
 use super::state::{App, Effect, Modal, Screen};
-use crate::model::{Block, Participant, Session, Template};
+use crate::model::{Block, Label, Participant, Session, Template};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
@@ -48,23 +48,44 @@ impl Detail {
         }
     }
 
+    /// The field as shown, on the screen and in its edit box: controls
+    /// as placeholders.
     pub fn get(self, s: &Session) -> String {
         match self {
-            Detail::Title => s.title.clone(),
+            Detail::Title => s.title.shown().to_string(),
             Detail::Date => s.date.map(|d| d.to_string()).unwrap_or_default(),
-            Detail::Place => s.location.clone(),
-            Detail::Organizers => s.organizers.join("; "),
-            Detail::Facilitator => s.facilitator.clone(),
-            Detail::Rapporteur => s.rapporteur.clone(),
+            Detail::Place => s.location.shown().to_string(),
+            Detail::Organizers => s
+                .organizers
+                .iter()
+                .map(|o| o.shown())
+                .collect::<Vec<_>>()
+                .join("; "),
+            Detail::Facilitator => s.facilitator.shown().to_string(),
+            Detail::Rapporteur => s.rapporteur.shown().to_string(),
+        }
+    }
+
+    /// The field's values as they are in the file.
+    fn raw(self, s: &Session) -> Vec<Label> {
+        match self {
+            Detail::Title => vec![s.title.clone()],
+            Detail::Date => Vec::new(),
+            Detail::Place => vec![s.location.clone()],
+            Detail::Organizers => s.organizers.clone(),
+            Detail::Facilitator => vec![s.facilitator.clone()],
+            Detail::Rapporteur => vec![s.rapporteur.clone()],
         }
     }
 
     /// Writes `value` into the session; false if it is not valid (a date
-    /// that is not a date), in which case nothing changes.
-    fn set(self, s: &mut Session, value: &str) -> bool {
+    /// that is not a date), in which case nothing changes. `given` are the
+    /// field's values when its box was filled (see [`Label::from_edit`]).
+    fn set(self, s: &mut Session, value: &str, given: &[Label]) -> bool {
         let v = value.trim().to_string();
+        let edit = |v: &str| Label::from_edit(v, given);
         match self {
-            Detail::Title => s.title = v,
+            Detail::Title => s.title = edit(&v),
             Detail::Date => {
                 if v.is_empty() {
                     s.date = None;
@@ -75,16 +96,17 @@ impl Detail {
                     }
                 }
             }
-            Detail::Place => s.location = v,
+            Detail::Place => s.location = edit(&v),
             Detail::Organizers => {
                 s.organizers = v
                     .split(';')
-                    .map(|o| o.trim().to_string())
+                    .map(str::trim)
                     .filter(|o| !o.is_empty())
+                    .map(edit)
                     .collect()
             }
-            Detail::Facilitator => s.facilitator = v,
-            Detail::Rapporteur => s.rapporteur = v,
+            Detail::Facilitator => s.facilitator = edit(&v),
+            Detail::Rapporteur => s.rapporteur = edit(&v),
         }
         true
     }
@@ -133,10 +155,13 @@ pub struct Setup {
     /// The text box of the focused detail field, or of the edit in
     /// progress.
     pub input: TextArea<'static>,
-    /// What the focused detail field's box showed when it got the focus:
-    /// leaving it unchanged must not rewrite the field (a line break in a
-    /// title shows as a space in the one-line box).
+    /// What the box showed when it was filled: leaving it unchanged must
+    /// not rewrite the field (a line break in a title shows as ⏎, a
+    /// control as its placeholder).
     pub shown: String,
+    /// The focused detail field's values when its box was filled, which
+    /// an untouched or restored box stands for.
+    pub given: Vec<Label>,
     pub editing: Option<Target>,
     pub participant: usize,
     pub block: usize,
@@ -152,6 +177,7 @@ impl Setup {
             field: Field::Start,
             input: one_line(""),
             shown: String::new(),
+            given: Vec::new(),
             editing: None,
             participant: 0,
             block: 0,
@@ -315,8 +341,8 @@ fn run(app: &mut App, cmd: Command) {
         EditQuestions => {
             let i = app.setup.block;
             if let Some(b) = app.session.blocks.get(i) {
-                let text = b.guiding_questions.join("\n");
-                app.setup.input = multi_line(&text);
+                let text: Vec<&str> = b.guiding_questions.iter().map(|q| q.shown()).collect();
+                app.setup.input = multi_line(&text.join("\n"));
                 app.setup.editing = Some(Target::Questions(i));
             }
         }
@@ -346,6 +372,10 @@ fn focus(app: &mut App, field: Field) {
         Field::Detail(d) => one_line(&d.get(&app.session)),
         _ => one_line(""),
     };
+    app.setup.given = match field {
+        Field::Detail(d) => d.raw(&app.session),
+        _ => Vec::new(),
+    };
     app.setup.shown = app.setup.input.lines().join(" ");
 }
 
@@ -359,10 +389,11 @@ fn live_detail(app: &mut App) {
         && d != Detail::Date
     {
         let value = app.setup.input.lines().join(" ");
-        if value == app.setup.shown {
+        // Typed and then taken back: the field gets its own text back.
+        if value == app.setup.shown && d.get(&app.session) == app.setup.shown {
             return;
         }
-        if d.set(&mut app.session, &value) {
+        if d.set(&mut app.session, &value, &app.setup.given) {
             app.session_dirty = true;
             app.session.updated = app.now;
         }
@@ -379,7 +410,7 @@ fn commit_detail(app: &mut App) {
         if value == app.setup.shown || d.get(&app.session) == value.trim() {
             return;
         }
-        if d.set(&mut app.session, &value) {
+        if d.set(&mut app.session, &value, &app.setup.given) {
             changed(app);
         } else {
             app.notice = Some(format!(
@@ -399,9 +430,9 @@ fn confirm(app: &mut App) {
             match app.session.participants.get(i) {
                 Some(p) => {
                     let text = if p.organization.is_empty() {
-                        p.name.clone()
+                        p.name.shown().to_string()
                     } else {
-                        format!("{}, {}", p.name, p.organization)
+                        format!("{}, {}", p.name.shown(), p.organization.shown())
                     };
                     begin_edit(app, Target::Participant(i), &text);
                 }
@@ -411,7 +442,7 @@ fn confirm(app: &mut App) {
         Field::Agenda => {
             let i = app.setup.block;
             if let Some(b) = app.session.blocks.get(i) {
-                let t = b.title.clone();
+                let t = b.title.shown().to_string();
                 begin_edit(app, Target::BlockTitle(i), &t);
             } else {
                 add_block(app);
@@ -419,7 +450,7 @@ fn confirm(app: &mut App) {
         }
         Field::Template => apply_template(app),
         Field::SaveTemplate => {
-            let name = crate::store::slug(&app.session.title);
+            let name = crate::store::slug(app.session.title.raw());
             begin_edit(app, Target::TemplateName, &name);
         }
         Field::Bell => {
@@ -461,8 +492,11 @@ fn finish_edit(app: &mut App) {
             match p {
                 Some(p) => {
                     if let Some(slot) = app.session.participants.get_mut(i) {
-                        slot.name = p.name;
-                        slot.organization = p.organization;
+                        slot.name = Label::from_edit(&p.name, std::slice::from_ref(&slot.name));
+                        slot.organization = Label::from_edit(
+                            &p.organization,
+                            std::slice::from_ref(&slot.organization),
+                        );
                     }
                 }
                 None => {
@@ -489,17 +523,18 @@ fn finish_edit(app: &mut App) {
             if let Some(b) = app.session.blocks.get_mut(i)
                 && !t.is_empty()
             {
-                b.title = t.to_string();
+                b.title = Label::from_edit(t, std::slice::from_ref(&b.title));
                 changed(app);
             }
         }
         Target::Questions(i) => {
             if let Some(b) = app.session.blocks.get_mut(i) {
+                let given = std::mem::take(&mut b.guiding_questions);
                 b.guiding_questions = text
                     .lines()
                     .map(str::trim)
                     .filter(|l| !l.is_empty())
-                    .map(str::to_string)
+                    .map(|l| Label::from_edit(l, &given))
                     .collect();
                 changed(app);
             }
@@ -563,7 +598,9 @@ pub fn on_paste(app: &mut App, text: &str) {
             .chars()
             .filter(|c| *c == '\n' || !c.is_control())
             .collect();
-        app.setup.input.insert_str(clean);
+        app.setup
+            .input
+            .insert_str(crate::text::for_edit_box(&clean));
         live_detail(app);
     }
 }

@@ -219,11 +219,18 @@ impl App {
         };
         app.refresh_names();
         if let Some(d) = draft.filter(|d| app.draft_applies(d)) {
-            app.editor = editor_with(&d.text);
+            // The draft file is a file like the session: the editor gets
+            // it as shown (see `update::edit_selected`).
+            let text = crate::text::sanitize(&d.text);
+            app.notice = Some(if text == d.text {
+                "Your unsent draft is back in the editor.".into()
+            } else {
+                "Your unsent draft is back in the editor. Its controls show as ␛, ⍰….".into()
+            });
+            app.editor = editor_with(&text);
             app.draft_kind = d.kind;
             app.draft_entry_id = d.entry_id.clone();
             app.editing = d.editing.then(|| d.entry_id.clone());
-            app.notice = Some("Your unsent draft is back in the editor.".into());
         }
         app
     }
@@ -235,17 +242,23 @@ impl App {
         match self.session.find_entry(&d.entry_id) {
             // Committed already: the draft file outlived the commit.
             Some(_) if !d.editing => false,
-            Some(pos) => self
-                .session
-                .entry(pos)
-                .is_some_and(|e| e.text != parse_draft(&d.text, &self.speakers).text),
+            // An edit not changed yet: the editor holds the entry as it is
+            // shown (see `update::edit_selected`).
+            Some(pos) => self.session.entry(pos).is_some_and(|e| {
+                let text = parse_draft(&d.text, &self.speakers).text;
+                e.text != text && e.text.shown().trim() != text
+            }),
             None => !d.editing,
         }
     }
 
+    /// The names are offered in the editor, which is given only shown
+    /// text (see `update::edit_selected`), so they are kept as shown.
     pub fn refresh_names(&mut self) {
-        self.speakers = self.session.speaker_names();
-        self.tags = self.session.tag_names();
+        let shown =
+            |names: Vec<crate::model::Label>| names.into_iter().map(|n| n.into_shown()).collect();
+        self.speakers = shown(self.session.speaker_names());
+        self.tags = shown(self.session.tag_names());
     }
 
     pub fn draft_text(&self) -> String {

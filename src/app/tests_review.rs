@@ -30,7 +30,7 @@ fn summary(id: &str, ended: bool, updated: &str) -> Summary {
         path: PathBuf::from(format!("/s/{id}.json")),
         title: id.into(),
         date: None,
-        location: String::new(),
+        location: Default::default(),
         entries: 0,
         recommendations: 0,
         updated: updated.parse().unwrap(),
@@ -195,8 +195,8 @@ fn review_does_not_start_the_clock_and_filters() {
             .entry(*p)
             .unwrap()
             .speaker
-            .as_deref()
-            == Some(speaker.as_str()))
+            .as_ref()
+            == Some(&speaker))
     );
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Char('#'));

@@ -5,7 +5,7 @@ use super::keymap::{self, Command, Context};
 use super::review;
 use super::setup;
 use super::state::{App, Deleted, Effect, Focus, Modal, Screen, editor_with, new_editor};
-use crate::model::{Entry, Stamp, new_id, parse_draft};
+use crate::model::{Entry, Label, Stamp, new_id, parse_draft};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -128,7 +128,7 @@ fn on_paste(app: &mut App, text: &str) {
         .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
         .collect();
     if !clean.is_empty() {
-        app.editor.insert_str(&clean);
+        app.editor.insert_str(crate::text::for_edit_box(&clean));
         app.completion = None;
         app.draft_dirty = true;
     }
@@ -147,12 +147,11 @@ fn on_tick(app: &mut App, now: Stamp) {
     let planned = b.planned_seconds();
     if planned > 0 && b.spent_at(&now) > planned && !app.alerted.contains(&b.id) {
         let id = b.id.clone();
-        let title = b.title.clone();
+        let title = b.title.shown().to_string();
         app.alerted.insert(id);
         app.notice = Some(format!(
-            "Block {} ({}) is over its planned time.",
+            "Block {} ({title}) is over its planned time.",
             app.current() + 1,
-            crate::text::sanitize_line(&title)
         ));
         if app.bell {
             app.effects.push(Effect::Bell);
@@ -464,13 +463,20 @@ fn commit(app: &mut App) {
     match edit_pos.and_then(|pos| app.session.entry_mut(pos)) {
         Some(e) => {
             e.kind = kind;
-            e.speaker = parsed.speaker;
-            e.set_text(parsed.text);
+            // The editor was given the entry as shown: what is still as
+            // it was shown keeps its raw text (see `edit_selected`).
+            e.speaker = parsed
+                .speaker
+                .map(|s| Label::from_edit(&s, e.speaker.as_slice()));
+            let untouched = !e.text.is_clean() && parsed.text == e.text.shown().trim();
+            if !untouched {
+                e.set_text(parsed.text);
+            }
             e.edited = Some(now);
             app.notice = Some("Entry updated.".into());
         }
         None => {
-            let mut entry = Entry::new(kind, parsed.text, parsed.speaker, now);
+            let mut entry = Entry::new(kind, parsed.text, parsed.speaker.map(Label::from), now);
             entry.id = std::mem::replace(&mut app.draft_entry_id, new_id());
             let i = app.current();
             if let Some(b) = app.session.blocks.get_mut(i) {
@@ -605,17 +611,27 @@ fn edit_selected(app: &mut App) {
         return;
     }
     // The speaker goes back in as a marker, so it can be corrected too.
+    // The editor gets the entry as shown, placeholders and all: a text box
+    // would pass some controls to the terminal (U+2028, a joiner between
+    // letters) and hide the others, so the rapporteur would change text
+    // that is not all there. What is left as it was keeps its raw text
+    // (see `commit`).
     let text = match &e.speaker {
-        Some(s) => format!("@{s} {}", e.text),
-        None => e.text.clone(),
+        Some(s) => format!("@{} {}", s.shown(), e.text.shown()),
+        None => e.text.shown().to_string(),
     };
+    let clean = e.text.is_clean() && e.speaker.as_ref().is_none_or(|s| s.is_clean());
     app.editor = editor_with(&text);
     app.draft_kind = e.kind;
     app.editing = Some(e.id);
     app.focus = Focus::Editor;
     app.selected = None;
     app.draft_dirty = true;
-    app.notice = Some("Editing: Enter saves the change.".into());
+    app.notice = Some(if clean {
+        "Editing: Enter saves the change.".into()
+    } else {
+        "Editing: Enter saves the change; controls (␛, ⍰…) left as they are stay.".into()
+    });
 }
 
 fn delete_entry(app: &mut App, entry_id: &str) {

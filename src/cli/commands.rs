@@ -8,7 +8,7 @@ use crate::app::home::OpenMode;
 use crate::export::{self, Format};
 use crate::model::{Entry, Kind, Session, Stamp, Template, parse_draft, template};
 use crate::store::{self, Store};
-use crate::text::{sanitize, sanitize_line};
+use crate::text::sanitize_line;
 
 /// `rapporteur` alone: the home screen.
 pub fn home(store: &Store) -> Result<ExitCode, Failure> {
@@ -107,11 +107,7 @@ pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
             .map(|e| serde_json::json!({"path": e.path(), "error": e.to_string()}))
             .collect();
         let v = serde_json::json!({"sessions": listing.sessions, "unreadable": bad});
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        );
+        let _ = writeln!(out, "{}", crate::text::json_pretty(&v).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
     }
     if listing.sessions.is_empty() && listing.bad.is_empty() {
@@ -129,7 +125,7 @@ pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
     );
     for s in &listing.sessions {
         let date = s.date.map(|d| d.to_string()).unwrap_or_default();
-        let mut title = sanitize_line(&s.title).into_owned();
+        let mut title = s.title.shown().to_string();
         if s.ended {
             title.push_str("  [ended]");
         }
@@ -161,13 +157,13 @@ pub fn show(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
     let s = &loaded.session;
     let mut out = String::new();
     use std::fmt::Write as _;
-    let _ = writeln!(out, "{}", sanitize_line(&s.title));
+    let _ = writeln!(out, "{}", s.title.shown());
     let mut line = Vec::new();
     if let Some(d) = s.date {
         line.push(d.to_string());
     }
     if !s.location.is_empty() {
-        line.push(sanitize_line(&s.location).into_owned());
+        line.push(s.location.shown().to_string());
     }
     line.push(format!("id {}", sanitize_line(&s.id)));
     let _ = writeln!(out, "{}", line.join(" · "));
@@ -178,11 +174,7 @@ pub fn show(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
         );
     }
     if !s.participants.is_empty() {
-        let names: Vec<String> = s
-            .participants
-            .iter()
-            .map(|p| sanitize_line(&p.label()).into_owned())
-            .collect();
+        let names: Vec<String> = s.participants.iter().map(|p| p.label()).collect();
         let _ = writeln!(out, "Participants: {}", names.join(", "));
     }
     let now = s.updated;
@@ -192,7 +184,7 @@ pub fn show(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
             "\n== {}/{} {} ({} of {} planned) ==",
             i + 1,
             s.blocks.len(),
-            sanitize_line(&b.title),
+            b.title.shown(),
             export::minutes(b.spent_at(&now)),
             export::minutes(b.planned_seconds())
         );
@@ -202,11 +194,10 @@ pub fn show(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
         for e in &b.entries {
             let who = e
                 .speaker
-                .as_deref()
-                .map(|s| format!(" {}:", sanitize_line(s)))
+                .as_ref()
+                .map(|s| format!(" {}:", s.shown()))
                 .unwrap_or_default();
-            let text = sanitize(&e.text);
-            let mut lines = text.lines();
+            let mut lines = e.text.shown().lines();
             let _ = writeln!(
                 out,
                 "  {} [{}]{} {}",
@@ -272,7 +263,7 @@ pub fn note(
     let entry = Entry::new(
         kind.or(parsed.kind).unwrap_or(Kind::Note),
         parsed.text,
-        speaker,
+        speaker.map(Into::into),
         now,
     );
     let id = entry.id.clone();
@@ -311,7 +302,7 @@ pub fn note(
         "{id}\t{}\tblock {} {}",
         kind.as_str(),
         index + 1,
-        sanitize_line(&session.blocks[index].title)
+        session.blocks[index].title.shown()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -364,23 +355,23 @@ pub fn search(
         let _ = writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&hits).unwrap_or_default()
+            crate::text::json_pretty(&hits).unwrap_or_default()
         );
         return Ok(ExitCode::SUCCESS);
     }
     for h in &hits {
         let speaker = h
             .speaker
-            .as_deref()
-            .map(|s| format!(" · {}", sanitize_line(s)))
+            .as_ref()
+            .map(|s| format!(" · {}", s.shown()))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "{} · {} · {}. {} · {}{}",
             sanitize_line(&h.session.id),
-            sanitize_line(&h.session.title),
+            h.session.title.shown(),
             h.block,
-            sanitize_line(&h.block_title),
+            h.block_title.shown(),
             h.kind.as_str(),
             speaker
         );

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 use super::Anonymize;
-use crate::model::{Extra, Participant, Session};
+use crate::model::{Extra, Label, Participant, Session};
 use crate::text::sanitize_line;
 
 /// A session ready to be rendered, and what the user should check by hand.
@@ -34,22 +34,22 @@ pub fn anonymize(session: &Session, mode: Anonymize) -> Anonymized<'_> {
     }
     let people = People::of(session);
     let mut out = session.clone();
-    let mut dropped_speakers: Vec<String> = Vec::new();
+    let mut dropped_speakers: Vec<Label> = Vec::new();
 
-    out.facilitator.clear();
-    out.rapporteur.clear();
+    out.facilitator = Label::default();
+    out.rapporteur = Label::default();
     out.extra = Extra::new();
     out.participants = match mode {
         Anonymize::KeepOrganizations => {
-            let mut orgs: Vec<String> = Vec::new();
+            let mut orgs: Vec<Label> = Vec::new();
             for p in &session.participants {
-                let org = p.organization.trim();
-                if !org.is_empty() && !orgs.iter().any(|o| key(o) == key(org)) {
-                    orgs.push(org.to_string());
+                let org = p.organization.trimmed();
+                if !org.is_empty() && !orgs.iter().any(|o| key(o) == key(&org)) {
+                    orgs.push(org);
                 }
             }
             orgs.into_iter()
-                .map(|org| Participant::new("", org))
+                .map(|org| Participant::new(Label::default(), org))
                 .collect()
         }
         _ => Vec::new(),
@@ -73,7 +73,7 @@ pub fn anonymize(session: &Session, mode: Anonymize) -> Anonymized<'_> {
                 && !people.is_organization(&speaker)
                 && !dropped_speakers.iter().any(|d| key(d) == key(&speaker))
             {
-                dropped_speakers.push(speaker.trim().to_string());
+                dropped_speakers.push(speaker.trimmed());
             }
         }
     }
@@ -98,17 +98,16 @@ impl<'a> People<'a> {
     /// With organizations kept: the organization a speaker stands for, if
     /// any. A participant's name becomes their organization; an
     /// organization stays as it is; anyone else is dropped.
-    fn organization_for(&self, speaker: &str) -> Option<String> {
+    fn organization_for(&self, speaker: &Label) -> Option<Label> {
         let k = key(speaker);
         if k.is_empty() {
             return None;
         }
         if let Some(p) = self.session.participants.iter().find(|p| key(&p.name) == k) {
-            let org = p.organization.trim();
-            return (!org.is_empty()).then(|| org.to_string());
+            let org = p.organization.trimmed();
+            return (!org.is_empty()).then_some(org);
         }
-        self.is_organization(speaker)
-            .then(|| speaker.trim().to_string())
+        self.is_organization(speaker).then(|| speaker.trimmed())
     }
 
     /// True for a participant's organization or an organizer, compared
@@ -122,13 +121,12 @@ impl<'a> People<'a> {
     }
 
     /// Every person's name to look for in the text, with what they are.
-    fn names(&self, dropped_speakers: &[String]) -> Vec<(String, &'static str)> {
+    fn names(&self, dropped_speakers: &[Label]) -> Vec<(Label, &'static str)> {
         let s = self.session;
-        let mut out: Vec<(String, &'static str)> = Vec::new();
-        let mut push = |name: &str, role: &'static str| {
-            let name = name.trim();
-            if !name.is_empty() && !out.iter().any(|(n, _)| key(n) == key(name)) {
-                out.push((name.to_string(), role));
+        let mut out: Vec<(Label, &'static str)> = Vec::new();
+        let mut push = |name: &Label, role: &'static str| {
+            if !name.trim().is_empty() && !out.iter().any(|(n, _)| key(n) == key(name)) {
+                out.push((name.trimmed(), role));
             }
         };
         for p in &s.participants {
@@ -145,8 +143,8 @@ impl<'a> People<'a> {
 
 /// One warning for every entry whose text, addressee or reference names a
 /// person the anonymized report no longer names.
-fn mentions(s: &Session, people: &People, dropped_speakers: &[String]) -> Vec<String> {
-    let names: Vec<(String, String, &'static str)> = people
+fn mentions(s: &Session, people: &People, dropped_speakers: &[Label]) -> Vec<String> {
+    let names: Vec<(String, Label, &'static str)> = people
         .names(dropped_speakers)
         .into_iter()
         .map(|(n, role)| (key(&n), n, role))
@@ -155,7 +153,7 @@ fn mentions(s: &Session, people: &People, dropped_speakers: &[String]) -> Vec<St
     for (i, b) in s.blocks.iter().enumerate() {
         for e in &b.entries {
             let fields = [
-                ("", Some(e.text.as_str())),
+                ("", Some(e.text.raw())),
                 (" in its addressee", e.addressee.as_deref()),
                 (" in its reference", e.reference.as_deref()),
             ];
@@ -173,7 +171,7 @@ fn mentions(s: &Session, people: &People, dropped_speakers: &[String]) -> Vec<St
                             "entry {} in block {} mentions {role}{}{where_}; the text was kept as it is",
                             sanitize_line(&e.id),
                             i + 1,
-                            sanitize_line(name),
+                            name.shown(),
                         ));
                     }
                 }
@@ -248,12 +246,8 @@ mod tests {
             (Some("Stranger"), "The Stranger spoke."),
             (None, "Annabel Bergman is not Anna Berg-like? yes she is"),
         ] {
-            b.entries.push(Entry::new(
-                Kind::Note,
-                text,
-                speaker.map(str::to_string),
-                now,
-            ));
+            b.entries
+                .push(Entry::new(Kind::Note, text, speaker.map(Label::from), now));
         }
         s.blocks.push(b);
         s
@@ -263,7 +257,7 @@ mod tests {
         s.blocks[0]
             .entries
             .iter()
-            .map(|e| e.speaker.clone())
+            .map(|e| e.speaker.as_ref().map(|s| s.raw().to_string()))
             .collect()
     }
 
@@ -311,7 +305,7 @@ mod tests {
             .session
             .participants
             .iter()
-            .map(|p| p.organization.as_str())
+            .map(|p| p.organization.raw())
             .collect();
         assert_eq!(orgs, ["IOM", "KIBHR", "UNHCR"]);
         assert!(a.session.participants.iter().all(|p| p.name.is_empty()));

@@ -6,8 +6,7 @@
 
 use ::csv::{QuoteStyle, Terminator, WriterBuilder};
 
-use crate::model::{Kind, Session};
-use crate::text::{sanitize, sanitize_line};
+use crate::model::{Kind, Label, Session};
 
 use super::recommendation_numbers;
 
@@ -34,18 +33,18 @@ pub(super) fn render(s: &Session) -> Result<Vec<u8>, ::csv::Error> {
     w.write_record(HEADER)?;
     let numbers = recommendation_numbers(s);
     for (b, nums) in s.blocks.iter().zip(&numbers) {
-        let block = cell(&sanitize_line(&b.title));
+        let block = cell(b.title.shown());
         let recs = b.entries.iter().filter(|e| e.kind == Kind::Recommendation);
         for (e, number) in recs.zip(nums) {
-            let opt = |v: Option<&str>| v.map(|v| cell(&sanitize_line(v))).unwrap_or_default();
+            let opt = |v: &Option<Label>| v.as_ref().map(|v| cell(v.shown())).unwrap_or_default();
             w.write_record([
                 number.to_string(),
                 block.clone(),
-                cell(&sanitize(&e.text)),
-                opt(e.addressee.as_deref()),
-                opt(e.reference.as_deref()),
+                cell(e.text.shown()),
+                opt(&e.addressee),
+                opt(&e.reference),
                 e.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
-                opt(e.speaker.as_deref()),
+                opt(&e.speaker),
                 e.created.to_string(),
             ])?;
         }

@@ -7,8 +7,8 @@
 
 use std::fmt::Write;
 
-use crate::model::{Entry, Kind, Session};
-use crate::text::{OTHER_CONTROL, sanitize, sanitize_line};
+use crate::model::{Entry, Kind, Label, Session, Text};
+use crate::text::OTHER_CONTROL;
 
 use super::markdown::anonymity_note;
 use super::{Anonymize, minutes, recommendation_numbers};
@@ -98,7 +98,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
         }
     }
     if !s.organizers.is_empty() {
-        let orgs: Vec<String> = s.organizers.iter().map(|o| line(o)).collect();
+        let orgs: Vec<String> = s.organizers.iter().map(line).collect();
         facts.push(("Organizers", orgs.join("; ")));
     }
     match mode {
@@ -121,7 +121,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
         out.push_str("</dl>\n");
     }
     if let Some(note) = anonymity_note(mode) {
-        let _ = writeln!(out, "<p class=\"note\">{}</p>", line(note));
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
     }
     out.push_str("</header>\n");
 
@@ -177,10 +177,10 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
                 lines(&e.text)
             );
             let mut meta = Vec::new();
-            if let Some(a) = e.addressee.as_deref().filter(|a| !a.trim().is_empty()) {
+            if let Some(a) = e.addressee.as_ref().filter(|a| !a.trim().is_empty()) {
                 meta.push(format!("to: {}", line(a)));
             }
-            if let Some(r) = e.reference.as_deref().filter(|r| !r.trim().is_empty()) {
+            if let Some(r) = e.reference.as_ref().filter(|r| !r.trim().is_empty()) {
                 meta.push(format!("ref.: {}", line(r)));
             }
             if let Some(st) = e.status {
@@ -188,7 +188,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
                 meta.push(format!("<span class=\"status status-{st}\">{st}</span>"));
             }
             let mut meta = meta.join("; ");
-            if let Some(sp) = e.speaker.as_deref().filter(|sp| !sp.trim().is_empty()) {
+            if let Some(sp) = e.speaker.as_ref().filter(|sp| !sp.trim().is_empty()) {
                 if !meta.is_empty() {
                     meta.push(' ');
                 }
@@ -247,7 +247,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
             let _ = writeln!(out, "<h4>{heading}</h4>\n<ul class=\"entries\">");
             for e in items {
                 out.push_str("<li>");
-                if let Some(sp) = e.speaker.as_deref().filter(|sp| !sp.trim().is_empty()) {
+                if let Some(sp) = e.speaker.as_ref().filter(|sp| !sp.trim().is_empty()) {
                     let _ = write!(out, "<span class=\"speaker\">{}:</span> ", line(sp));
                 }
                 let _ = writeln!(out, "{}</li>", lines(&e.text));
@@ -289,16 +289,17 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
     out
 }
 
-/// One line of session text, ready for the page: controls made visible,
-/// line breaks shown as `⏎`, markup escaped.
-fn line(s: &str) -> String {
-    escape(&sanitize_line(s))
+/// One line of session text, ready for the page: its shown form
+/// (controls made visible, line breaks as `⏎`), markup escaped.
+fn line(s: &Label) -> String {
+    escape(s.shown())
 }
 
-/// Session text that may span lines: each line escaped, joined by `<br />`.
-fn lines(s: &str) -> String {
-    let text = sanitize(s);
-    let text = text.strip_suffix('\n').unwrap_or(&text);
+/// Session text that may span lines: each line of its shown form
+/// escaped, joined by `<br />`.
+fn lines(s: &Text) -> String {
+    let text = s.shown();
+    let text = text.strip_suffix('\n').unwrap_or(text);
     text.split('\n')
         .map(escape)
         .collect::<Vec<_>>()
@@ -318,7 +319,7 @@ fn escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' => out.push(c),
-            // C0 controls; `sanitize` has already turned them into pictures,
+            // C0 controls; the shown form has them as pictures already,
             // this keeps `escape` safe on its own.
             '\u{0}'..='\u{1f}' => {
                 out.push(char::from_u32(0x2400 + c as u32).unwrap_or(OTHER_CONTROL))
@@ -356,7 +357,10 @@ mod tests {
 
     #[test]
     fn multi_line_text_keeps_its_breaks() {
-        assert_eq!(lines("one\ntwo <b>\n"), "one<br />\ntwo &lt;b&gt;");
-        assert_eq!(line("one\ntwo"), "one⏎two");
+        assert_eq!(
+            lines(&Text::from("one\ntwo <b>\n")),
+            "one<br />\ntwo &lt;b&gt;"
+        );
+        assert_eq!(line(&Label::from("one\ntwo")), "one⏎two");
     }
 }

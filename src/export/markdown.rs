@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use crate::model::{Entry, Kind, Session};
-use crate::text::{sanitize, sanitize_line};
 
 use super::{Anonymize, minutes, recommendation_numbers};
 
@@ -20,7 +19,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
     let title = if s.title.trim().is_empty() {
         "Workshop report".to_string()
     } else {
-        sanitize_line(&s.title).into_owned()
+        s.title.shown().to_string()
     };
     let _ = writeln!(out, "# {}\n", escape_line(&title));
     let mut facts: Vec<(&str, String)> = Vec::new();
@@ -33,7 +32,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
         ("Rapporteur", &s.rapporteur),
     ] {
         if !value.trim().is_empty() {
-            facts.push((label, sanitize_line(value).into_owned()));
+            facts.push((label, value.shown().to_string()));
         }
     }
     if !s.organizers.is_empty() {
@@ -41,7 +40,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
             "Organizers",
             s.organizers
                 .iter()
-                .map(|o| sanitize_line(o).into_owned())
+                .map(|o| o.shown())
                 .collect::<Vec<_>>()
                 .join("; "),
         ));
@@ -74,7 +73,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
             out,
             "| {} | {} | {} | {} |",
             i + 1,
-            escape_cell(&sanitize_line(&b.title)),
+            escape_cell(b.title.shown()),
             minutes(b.planned_seconds()),
             minutes(b.spent_at(&now))
         );
@@ -104,22 +103,22 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
             .filter(|e| e.kind == Kind::Recommendation)
             .collect();
         if !recs.is_empty() {
-            let _ = writeln!(out, "### {}\n", escape_line(&sanitize_line(&b.title)));
+            let _ = writeln!(out, "### {}\n", escape_line(b.title.shown()));
         }
         for (e, number) in recs.into_iter().zip(nums) {
             let _ = write!(out, "{number}. {}", item_text(e));
             let mut meta = Vec::new();
-            if let Some(a) = e.addressee.as_deref().filter(|a| !a.trim().is_empty()) {
-                meta.push(format!("to: {}", sanitize_line(a)));
+            if let Some(a) = e.addressee.as_ref().filter(|a| !a.trim().is_empty()) {
+                meta.push(format!("to: {}", a.shown()));
             }
-            if let Some(r) = e.reference.as_deref().filter(|r| !r.trim().is_empty()) {
-                meta.push(format!("ref.: {}", sanitize_line(r)));
+            if let Some(r) = e.reference.as_ref().filter(|r| !r.trim().is_empty()) {
+                meta.push(format!("ref.: {}", r.shown()));
             }
             if let Some(st) = e.status {
                 meta.push(st.as_str().to_string());
             }
             if let Some(sp) = &e.speaker {
-                meta.push(format!("— {}", sanitize_line(sp)));
+                meta.push(format!("— {}", sp.shown()));
             }
             if !meta.is_empty() {
                 let _ = write!(out, " _({})_", escape_line(&meta.join("; ")));
@@ -133,12 +132,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
 
     out.push_str("## Discussion by block\n\n");
     for (i, b) in s.blocks.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "### {}. {}\n",
-            i + 1,
-            escape_line(&sanitize_line(&b.title))
-        );
+        let _ = writeln!(out, "### {}. {}\n", i + 1, escape_line(b.title.shown()));
         let _ = writeln!(
             out,
             "_Planned {}, spent {}._\n",
@@ -168,7 +162,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
             for e in items {
                 let _ = write!(out, "- ");
                 if let Some(sp) = &e.speaker {
-                    let _ = write!(out, "**{}:** ", escape_line(&sanitize_line(sp)));
+                    let _ = write!(out, "**{}:** ", escape_line(sp.shown()));
                 }
                 let _ = writeln!(out, "{}", item_text(e));
             }
@@ -179,7 +173,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
     if mode == Anonymize::KeepOrganizations && !s.participants.is_empty() {
         out.push_str("## Annex: organizations represented\n\n| Organization |\n|---|\n");
         for p in &s.participants {
-            let _ = writeln!(out, "| {} |", escape_cell(&sanitize_line(&p.organization)));
+            let _ = writeln!(out, "| {} |", escape_cell(p.organization.shown()));
         }
         out.push('\n');
     } else if !s.participants.is_empty() {
@@ -188,8 +182,8 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} |",
-                escape_cell(&sanitize_line(&p.name)),
-                escape_cell(&sanitize_line(&p.organization))
+                escape_cell(p.name.shown()),
+                escape_cell(p.organization.shown())
             );
         }
         out.push('\n');
@@ -213,8 +207,7 @@ pub(super) fn anonymity_note(mode: Anonymize) -> Option<&'static str> {
 /// Entry text as a list item: continuation lines indented so that a
 /// multi-line entry stays one item.
 fn item_text(e: &Entry) -> String {
-    let text = sanitize(&e.text);
-    let mut lines = text.lines();
+    let mut lines = e.text.shown().lines();
     let mut out = escape_line(lines.next().unwrap_or(""));
     for l in lines {
         out.push_str("  \n   ");

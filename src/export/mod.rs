@@ -81,8 +81,10 @@ pub fn render(
         Format::Html => html::render(&session, mode).into_bytes(),
         Format::Csv => self::csv::render(&session)
             .map_err(|e| <serde_json::Error as serde::ser::Error>::custom(format!("CSV: {e}")))?,
+        // The file's own layout; what a terminal would act on escaped, as
+        // the report may well be printed to one.
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&*session)?;
+            let mut s = crate::text::json_pretty(&*session)?;
             s.push('\n');
             s.into_bytes()
         }

@@ -1,7 +1,7 @@
 //! The markers a rapporteur types at the start of an entry: `R:`, `Q:`,
 //! `D:`, `A:` for the kind, `@Name` for the speaker, and `#tags` anywhere.
 
-use super::Kind;
+use super::{Kind, Label};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedDraft {
@@ -14,7 +14,7 @@ pub struct ParsedDraft {
 /// knows, so that `@Ministry of Labour we support…` can take a name with
 /// spaces; an unknown name ends at a colon on the first line, or at the
 /// first space.
-pub fn parse_draft(raw: &str, known: &[String]) -> ParsedDraft {
+pub fn parse_draft<S: AsRef<str>>(raw: &str, known: &[S]) -> ParsedDraft {
     let mut rest = raw.trim_start();
     let mut kind = None;
     let mut speaker = None;
@@ -56,12 +56,13 @@ fn kind_marker(s: &str) -> Option<(Kind, &str)> {
     after.starts_with([' ', '\t', '\n']).then_some((k, after))
 }
 
-fn speaker_marker<'a>(s: &'a str, known: &[String]) -> Option<(String, &'a str)> {
+fn speaker_marker<'a, S: AsRef<str>>(s: &'a str, known: &[S]) -> Option<(String, &'a str)> {
     let body = s.strip_prefix('@')?;
     let boundary = |rest: &str| rest.is_empty() || rest.starts_with(|c: char| !c.is_alphanumeric());
     // The longest known name wins, so "UN Women" beats "UN".
     let mut best: Option<(&str, usize)> = None;
     for name in known {
+        let name = name.as_ref();
         let n = name.len();
         if n > 0
             && body.len() >= n
@@ -70,7 +71,7 @@ fn speaker_marker<'a>(s: &'a str, known: &[String]) -> Option<(String, &'a str)>
             && boundary(&body[n..])
             && best.is_none_or(|(_, l)| n > l)
         {
-            best = Some((name.as_str(), n));
+            best = Some((name, n));
         }
     }
     let (name, consumed) = match best {
@@ -108,8 +109,8 @@ fn ends_with_kind_marker(before_colon: &str) -> bool {
 }
 
 /// `#tags` in `text`, lowercased, in order of first use.
-pub fn extract_tags(text: &str) -> Vec<String> {
-    let mut tags: Vec<String> = Vec::new();
+pub fn extract_tags(text: &str) -> Vec<Label> {
+    let mut tags: Vec<Label> = Vec::new();
     let mut prev: Option<char> = None;
     let mut iter = text.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
@@ -130,8 +131,8 @@ pub fn extract_tags(text: &str) -> Vec<String> {
             }
         }
         let tag = text[start..end].trim_end_matches(['-', '_']).to_lowercase();
-        if !tag.is_empty() && !tags.contains(&tag) {
-            tags.push(tag);
+        if !tag.is_empty() && !tags.iter().any(|t| *t == tag) {
+            tags.push(tag.into());
         }
     }
     tags
@@ -140,6 +141,8 @@ pub fn extract_tags(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NONE: &[&str] = &[];
 
     fn known() -> Vec<String> {
         vec!["UN Women".into(), "UN".into(), "Ministry of Labour".into()]
@@ -154,13 +157,13 @@ mod tests {
             ("d: x", Kind::Decision),
             ("A: x", Kind::Action),
         ] {
-            let p = parse_draft(m, &[]);
+            let p = parse_draft(m, NONE);
             assert_eq!(p.kind, Some(k), "{m}");
             assert_eq!(p.text, "x");
         }
         // No space after the colon: not a marker.
-        assert_eq!(parse_draft("R:x", &[]).kind, None);
-        assert_eq!(parse_draft("Rights: x", &[]).kind, None);
+        assert_eq!(parse_draft("R:x", NONE).kind, None);
+        assert_eq!(parse_draft("Rights: x", NONE).kind, None);
     }
 
     #[test]
@@ -176,15 +179,15 @@ mod tests {
         assert_eq!(p.speaker.as_deref(), Some("IOM"));
         assert_eq!(p.kind, Some(Kind::Recommendation));
         assert_eq!(p.text, "ratify the convention");
-        let p = parse_draft("@Депутат Мажилиса: предлагает ратифицировать", &[]);
+        let p = parse_draft("@Депутат Мажилиса: предлагает ратифицировать", NONE);
         assert_eq!(p.speaker.as_deref(), Some("Депутат Мажилиса"));
         assert_eq!(p.text, "предлагает ратифицировать");
-        assert_eq!(parse_draft("@ alone", &[]).speaker, None);
+        assert_eq!(parse_draft("@ alone", NONE).speaker, None);
     }
 
     #[test]
     fn multi_line_text_kept() {
-        let p = parse_draft("Q: first\nsecond line\n", &[]);
+        let p = parse_draft("Q: first\nsecond line\n", NONE);
         assert_eq!(p.text, "first\nsecond line");
     }
 

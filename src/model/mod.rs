@@ -14,6 +14,8 @@ pub use markers::{ParsedDraft, extract_tags, parse_draft};
 pub use stamp::{Stamp, StampError};
 pub use template::Template;
 
+pub use crate::text::{Label, Text};
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -31,23 +33,23 @@ pub struct Session {
     pub schema_version: i64,
     pub id: String,
     #[serde(default)]
-    pub title: String,
+    pub title: Label,
     /// The day of the workshop, `YYYY-MM-DD`.
     #[serde(default)]
     pub date: Option<jiff::civil::Date>,
     #[serde(default)]
-    pub location: String,
+    pub location: Label,
     #[serde(default)]
-    pub organizers: Vec<String>,
+    pub organizers: Vec<Label>,
     #[serde(default)]
-    pub facilitator: String,
+    pub facilitator: Label,
     #[serde(default)]
-    pub rapporteur: String,
+    pub rapporteur: Label,
     #[serde(default)]
     pub participants: Vec<Participant>,
     /// Cross-cutting themes, offered as `#tag` completions.
     #[serde(default)]
-    pub themes: Vec<String>,
+    pub themes: Vec<Label>,
     pub created: Stamp,
     pub updated: Stamp,
     /// Id of the block that is running; the first block when absent.
@@ -72,15 +74,15 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Participant {
     #[serde(default)]
-    pub name: String,
+    pub name: Label,
     #[serde(default)]
-    pub organization: String,
+    pub organization: Label,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 impl Participant {
-    pub fn new(name: impl Into<String>, organization: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<Label>, organization: impl Into<Label>) -> Self {
         Self {
             name: name.into(),
             organization: organization.into(),
@@ -88,9 +90,9 @@ impl Participant {
         }
     }
 
-    /// "Name (Organization)", or whichever half is present.
+    /// "Name (Organization)", or whichever half is present, as shown.
     pub fn label(&self) -> String {
-        match (self.name.trim(), self.organization.trim()) {
+        match (self.name.shown().trim(), self.organization.shown().trim()) {
             ("", org) => org.to_string(),
             (name, "") => name.to_string(),
             (name, org) => format!("{name} ({org})"),
@@ -102,11 +104,11 @@ impl Participant {
 pub struct Block {
     pub id: String,
     #[serde(default)]
-    pub title: String,
+    pub title: Label,
     #[serde(default)]
     pub planned_minutes: u32,
     #[serde(default)]
-    pub guiding_questions: Vec<String>,
+    pub guiding_questions: Vec<Label>,
     /// Each stretch of time the block was running. The last run has no
     /// `end` while the block is running.
     #[serde(default)]
@@ -213,20 +215,20 @@ impl RecStatus {
 pub struct Entry {
     pub id: String,
     pub kind: Kind,
-    pub text: String,
+    pub text: Text,
     #[serde(default)]
-    pub speaker: Option<String>,
+    pub speaker: Option<Label>,
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<Label>,
     pub created: Stamp,
     #[serde(default)]
     pub edited: Option<Stamp>,
     /// Recommendations only: who should act on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addressee: Option<String>,
+    pub addressee: Option<Label>,
     /// Recommendations only: what it refers to, an article of the draft law say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<Label>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<RecStatus>,
     #[serde(flatten)]
@@ -277,19 +279,19 @@ impl<'de> serde::de::Visitor<'de> for EntryVisitor {
             match key.as_ref() {
                 "id" => set(&mut id, map.next_value::<String>()?, "id")?,
                 "kind" => set(&mut kind, map.next_value::<Kind>()?, "kind")?,
-                "text" => set(&mut text, map.next_value::<String>()?, "text")?,
-                "speaker" => set(&mut speaker, map.next_value::<Option<String>>()?, "speaker")?,
-                "tags" => set(&mut tags, map.next_value::<Vec<String>>()?, "tags")?,
+                "text" => set(&mut text, map.next_value::<Text>()?, "text")?,
+                "speaker" => set(&mut speaker, map.next_value::<Option<Label>>()?, "speaker")?,
+                "tags" => set(&mut tags, map.next_value::<Vec<Label>>()?, "tags")?,
                 "created" => set(&mut created, map.next_value::<Stamp>()?, "created")?,
                 "edited" => set(&mut edited, map.next_value::<Option<Stamp>>()?, "edited")?,
                 "addressee" => set(
                     &mut addressee,
-                    map.next_value::<Option<String>>()?,
+                    map.next_value::<Option<Label>>()?,
                     "addressee",
                 )?,
                 "reference" => set(
                     &mut reference,
-                    map.next_value::<Option<String>>()?,
+                    map.next_value::<Option<Label>>()?,
                     "reference",
                 )?,
                 "status" => set(
@@ -320,13 +322,13 @@ impl<'de> serde::de::Visitor<'de> for EntryVisitor {
 }
 
 impl Entry {
-    pub fn new(kind: Kind, text: impl Into<String>, speaker: Option<String>, now: Stamp) -> Self {
-        let text = text.into();
+    pub fn new(kind: Kind, text: impl Into<String>, speaker: Option<Label>, now: Stamp) -> Self {
+        let text: String = text.into();
         Entry {
             id: new_id(),
             kind,
             tags: extract_tags(&text),
-            text,
+            text: text.into(),
             speaker,
             created: now,
             edited: None,
@@ -340,12 +342,12 @@ impl Entry {
     /// Replaces the text and keeps the tags in step with it.
     pub fn set_text(&mut self, text: String) {
         self.tags = extract_tags(&text);
-        self.text = text;
+        self.text.set(text);
     }
 }
 
 impl Block {
-    pub fn new(id: impl Into<String>, title: impl Into<String>, planned_minutes: u32) -> Self {
+    pub fn new(id: impl Into<String>, title: impl Into<Label>, planned_minutes: u32) -> Self {
         Block {
             id: id.into(),
             title: title.into(),
@@ -424,7 +426,7 @@ impl Session {
         let title = title
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .map(str::to_string)
+            .map(Label::from)
             .unwrap_or_else(|| template.session_title.clone());
         let blocks: Vec<Block> = template
             .blocks
@@ -440,10 +442,10 @@ impl Session {
             id: new_id(),
             title,
             date: Some(now.date()),
-            location: String::new(),
+            location: Label::default(),
             organizers: Vec::new(),
-            facilitator: String::new(),
-            rapporteur: String::new(),
+            facilitator: Label::default(),
+            rapporteur: Label::default(),
             participants: Vec::new(),
             themes: template.themes.clone(),
             created: now,
@@ -605,12 +607,12 @@ impl Session {
 
     /// Every name worth offering after `@`: participants' names and
     /// organizations, then speakers already used, without duplicates.
-    pub fn speaker_names(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut push = |s: &str| {
-            let s = s.trim();
-            if !s.is_empty() && !out.iter().any(|o| o == s) {
-                out.push(s.to_string());
+    pub fn speaker_names(&self) -> Vec<Label> {
+        let mut out: Vec<Label> = Vec::new();
+        let mut push = |s: &Label| {
+            let trimmed = s.trim();
+            if !trimmed.is_empty() && !out.iter().any(|o| o == trimmed) {
+                out.push(s.trimmed());
             }
         };
         for p in &self.participants {
@@ -628,8 +630,8 @@ impl Session {
     }
 
     /// Themes, then tags already used.
-    pub fn tag_names(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.themes.clone();
+    pub fn tag_names(&self) -> Vec<Label> {
+        let mut out: Vec<Label> = self.themes.clone();
         for b in &self.blocks {
             for e in &b.entries {
                 for t in &e.tags {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Extra, Session};
+use super::{Extra, Label, Session};
 
 pub const BUILTIN_NAME: &str = "default";
 const BUILTIN_JSON: &str = include_str!("../../sessions/templates/default.json");
@@ -16,9 +16,9 @@ pub struct Template {
     pub name: String,
     /// The title a session made from it gets when none is given.
     #[serde(default)]
-    pub session_title: String,
+    pub session_title: Label,
     #[serde(default)]
-    pub themes: Vec<String>,
+    pub themes: Vec<Label>,
     pub blocks: Vec<TemplateBlock>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -27,11 +27,11 @@ pub struct Template {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TemplateBlock {
     pub id: String,
-    pub title: String,
+    pub title: Label,
     #[serde(default)]
     pub planned_minutes: u32,
     #[serde(default)]
-    pub guiding_questions: Vec<String>,
+    pub guiding_questions: Vec<Label>,
     #[serde(flatten)]
     pub extra: Extra,
 }

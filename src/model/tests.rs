@@ -128,7 +128,7 @@ fn speaker_and_tag_names() {
     let names = s.speaker_names();
     assert_eq!(names, vec!["Айгерим", "ILO", "UNHCR"]);
     let tags = s.tag_names();
-    assert!(tags.contains(&"labour-market".to_string()));
+    assert!(tags.contains(&Label::from("labour-market")));
     assert_eq!(tags.iter().filter(|t| *t == "labour-market").count(), 1);
 }
 
@@ -143,4 +143,104 @@ fn kind_parse_and_cycle() {
         k = k.next();
     }
     assert_eq!(k, Kind::Note);
+}
+
+/// Controls, escapes, C1, bidi, separators and a stray joiner, with a
+/// line break among them.
+const EVIL: &str = "a\u{1b}]0;pwned\u{7}\u{1b}[2J\u{0}\t\u{7f}\u{85}\u{9b}2J\u{202e}\u{2066}x\u{200d}y\u{2028}\u{2029}\nz";
+
+/// Every text field of a loaded session holds [`EVIL`]: each is shown
+/// with placeholders, one-line fields on one line, and the session is
+/// written back byte for byte as it was read.
+#[test]
+fn hostile_text_in_every_field_is_shown_safe_and_saved_verbatim() {
+    let t = |field: &str| format!("{field} {EVIL}");
+    let entry = |id: &str| {
+        serde_json::json!({
+            "id": id, "kind": "recommendation", "text": t("text"), "speaker": t("speaker"),
+            "tags": [t("tag")], "created": "2011-05-19T10:00:00+06:00", "edited": null,
+            "addressee": t("addressee"), "reference": t("reference"), "status": "proposed",
+        })
+    };
+    let v = serde_json::json!({
+        "schema_version": 1, "id": "evil", "title": t("title"), "date": "2011-05-19",
+        "location": t("location"), "organizers": [t("organizer")],
+        "facilitator": t("facilitator"), "rapporteur": t("rapporteur"),
+        "participants": [{"name": t("name"), "organization": t("organization")}],
+        "themes": [t("theme")],
+        "created": "2011-05-19T10:00:00+06:00", "updated": "2011-05-19T10:00:00+06:00",
+        "current_block": "b1",
+        "blocks": [{
+            "id": "b1", "title": t("block"), "planned_minutes": 30,
+            "guiding_questions": [t("question")], "runs": [], "spent_seconds": 0,
+            "entries": [entry("e1"), entry("e2")],
+        }],
+    });
+    let bytes = crate::store::to_bytes(&v).unwrap();
+    let s: Session = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(crate::store::to_bytes(&s).unwrap(), bytes);
+
+    let mut labels: Vec<&Label> = vec![&s.title, &s.location, &s.facilitator, &s.rapporteur];
+    labels.extend(&s.organizers);
+    labels.extend(&s.themes);
+    for p in &s.participants {
+        labels.extend([&p.name, &p.organization]);
+    }
+    let mut texts: Vec<&Text> = Vec::new();
+    for b in &s.blocks {
+        labels.push(&b.title);
+        labels.extend(&b.guiding_questions);
+        for e in &b.entries {
+            texts.push(&e.text);
+            labels.extend(e.speaker.iter().chain(&e.addressee).chain(&e.reference));
+            labels.extend(&e.tags);
+        }
+    }
+    assert_eq!(labels.len(), 10 + 2 * 4);
+    let safe = |shown: &str, line: bool| {
+        shown.chars().all(|c| {
+            !(c.is_control() && (c != '\n' || line))
+                && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' | '\u{200d}')
+        })
+    };
+    for l in labels {
+        assert!(l.raw().contains(EVIL), "{l:?}");
+        assert!(safe(l.shown(), true), "{:?}", l.shown());
+        assert!(
+            l.shown().contains("␛]0;pwned␇␛[2J␀␉␡⍰⍰2J⍰⍰x⍰y⍰⍰⏎z"),
+            "{:?}",
+            l.shown()
+        );
+    }
+    for t in texts {
+        assert!(safe(t.shown(), false), "{:?}", t.shown());
+        assert!(t.shown().contains("⍰⍰x⍰y⍰⍰\nz"), "{:?}", t.shown());
+    }
+    // Nothing was to be replaced in an id: ids are not shown text.
+    assert_eq!(s.id, "evil");
+}
+
+/// The display type costs an entry nothing: it is as big as the `String`
+/// it replaced, and an absent one as big as a `None` string. Peak memory
+/// with a long session open depends on it (docs/PERFORMANCE.md).
+#[test]
+fn entries_are_no_bigger_than_with_plain_strings() {
+    use std::mem::size_of;
+    #[allow(dead_code)]
+    struct PlainEntry {
+        id: String,
+        kind: Kind,
+        text: String,
+        speaker: Option<String>,
+        tags: Vec<String>,
+        created: Stamp,
+        edited: Option<Stamp>,
+        addressee: Option<String>,
+        reference: Option<String>,
+        status: Option<RecStatus>,
+        extra: Extra,
+    }
+    assert_eq!(size_of::<Entry>(), size_of::<PlainEntry>());
+    assert_eq!(size_of::<Label>(), size_of::<String>());
+    assert_eq!(size_of::<Option<Label>>(), size_of::<Option<String>>());
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 pub use fold::{fold, fold_into, fold_with_map};
 
-use crate::model::{Kind, Session, Stamp};
+use crate::model::{Kind, Label, Session, Stamp, Text};
 
 /// One searchable entry.
 struct Doc {
@@ -25,7 +25,7 @@ struct Doc {
 #[derive(Debug, Clone)]
 pub struct SessionRef {
     pub id: String,
-    pub title: String,
+    pub title: Label,
     pub path: PathBuf,
 }
 
@@ -34,7 +34,7 @@ pub struct SessionRef {
 #[derive(Default)]
 pub struct Index {
     sessions: Vec<SessionRef>,
-    blocks: Vec<Vec<String>>,
+    blocks: Vec<Vec<Label>>,
     entries: Vec<Vec<Vec<crate::model::Entry>>>,
     docs: Vec<Doc>,
 }
@@ -42,7 +42,7 @@ pub struct Index {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HitSession {
     pub id: String,
-    pub title: String,
+    pub title: Label,
 }
 
 /// A match, as `search --json` prints it.
@@ -53,13 +53,13 @@ pub struct Hit {
     pub path: PathBuf,
     /// 1-based block number.
     pub block: usize,
-    pub block_title: String,
+    pub block_title: Label,
     pub entry_id: String,
     pub kind: Kind,
-    pub speaker: Option<String>,
-    pub text: String,
+    pub speaker: Option<Label>,
+    pub text: Text,
     pub created: Stamp,
-    /// Byte ranges of the matches in `text`, for highlighting.
+    /// Byte ranges of the matches in `text.shown()`, for highlighting.
     #[serde(skip)]
     pub ranges: Vec<(usize, usize)>,
 }
@@ -176,7 +176,9 @@ impl Index {
             speaker: entry.speaker.clone(),
             text: entry.text.clone(),
             created: entry.created,
-            ranges: match_ranges(&entry.text, &q.words),
+            ranges: entry
+                .text
+                .shown_ranges(&match_ranges(&entry.text, &q.words)),
         }
     }
 }
@@ -345,7 +347,7 @@ fn hits_in_session(path: &std::path::Path, s: &Session, q: &Query) -> Vec<Hit> {
 /// The text around the first match, on one line, at most `width`
 /// characters, with the matches between `open` and `close`.
 pub fn snippet(
-    text: &str,
+    text: &Text,
     ranges: &[(usize, usize)],
     width: usize,
     open: &str,
@@ -365,8 +367,11 @@ pub fn snippet(
     out
 }
 
-/// The snippet as (text, is_match) pieces, sanitized for display.
-pub fn snippet_pieces(text: &str, ranges: &[(usize, usize)], width: usize) -> Vec<(String, bool)> {
+/// The snippet as (text, is_match) pieces, cut from the text's shown
+/// form (its controls were replaced once, when it was loaded), with line
+/// breaks as `⏎`. `ranges` are in the shown form, as in [`Hit`].
+pub fn snippet_pieces(text: &Text, ranges: &[(usize, usize)], width: usize) -> Vec<(String, bool)> {
+    let text = text.shown();
     let first = ranges.first().map(|r| r.0).unwrap_or(0);
     // Start a little before the first match, on a character boundary.
     let lead = text[..first].chars().rev().take(width / 4).count();
@@ -385,15 +390,14 @@ pub fn snippet_pieces(text: &str, ranges: &[(usize, usize)], width: usize) -> Ve
     }
     let mut pos = start;
     let push = |s: &str, hit: bool, used: &mut usize, pieces: &mut Vec<(String, bool)>| -> bool {
-        let clean = crate::text::sanitize_line(s);
         let mut taken = String::new();
-        for c in clean.chars() {
+        for c in s.chars() {
             if *used >= width {
                 pieces.push((taken, hit));
                 pieces.push(("…".into(), false));
                 return false;
             }
-            taken.push(c);
+            taken.push(if c == '\n' { '⏎' } else { c });
             *used += 1;
         }
         pieces.push((taken, hit));

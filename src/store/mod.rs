@@ -36,9 +36,9 @@ pub struct Store {
 pub struct Summary {
     pub id: String,
     pub path: PathBuf,
-    pub title: String,
+    pub title: crate::model::Label,
     pub date: Option<jiff::civil::Date>,
-    pub location: String,
+    pub location: crate::model::Label,
     pub entries: usize,
     pub recommendations: usize,
     pub updated: Stamp,

@@ -58,8 +58,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let right = format!("{}  ", app.now.hms());
     let save_text = truncate(&save_text, w.saturating_sub(width(&right) + 12).max(8)).into_owned();
     let title_room = w.saturating_sub(width(&right) + width(&save_text) + 3);
-    let title = sanitize_line(&s.title);
-    let title = truncate(&title, title_room);
+    let title = truncate(s.title.shown(), title_room);
     let pad = w.saturating_sub(1 + width(&title) + width(&right) + width(&save_text) + 1);
     let line1 = Line::from(vec![
         Span::styled(format!(" {title}"), theme::header_bold()),
@@ -73,7 +72,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let k = app.current();
     let (block_title, spent, planned) = match s.blocks.get(k) {
         Some(b) => (
-            sanitize_line(&b.title).into_owned(),
+            b.title.shown().to_string(),
             b.spent_at(&app.now),
             b.planned_seconds(),
         ),
@@ -190,9 +189,9 @@ fn render_agenda(app: &App, frame: &mut Frame, area: Rect) {
             theme::dim()
         };
         let head = format!("{mark} {}. ", i + 1);
-        let title = sanitize_line(&b.title);
+        let title = b.title.shown();
         if roomy {
-            let title = truncate(&title, w.saturating_sub(width(&head)));
+            let title = truncate(title, w.saturating_sub(width(&head)));
             lines.push(Line::from(vec![
                 Span::styled(head.clone(), style),
                 Span::styled(title.into_owned(), style),
@@ -211,7 +210,7 @@ fn render_agenda(app: &App, frame: &mut Frame, area: Rect) {
                 short_minutes(b.planned_seconds())
             );
             let room = w.saturating_sub(width(&head) + width(&time));
-            let title = truncate(&title, room);
+            let title = truncate(title, room);
             let pad = w.saturating_sub(width(&head) + width(&title) + width(&time));
             lines.push(Line::from(vec![
                 Span::styled(head, style),
@@ -247,12 +246,12 @@ fn render_main(app: &App, frame: &mut Frame, area: Rect) {
     let entries_area = if app.show_questions && !questions.is_empty() && area.height >= 8 {
         let text: Vec<Line> = questions
             .iter()
-            .map(|q| Line::from(format!("? {}", sanitize_line(q))))
+            .map(|q| Line::from(format!("? {}", q.shown())))
             .collect();
         let max = (area.height / 3).max(3);
         let wanted = questions
             .iter()
-            .map(|q| (width(q) as u16 + 2).div_ceil(area.width.saturating_sub(2).max(1)))
+            .map(|q| (width(q.shown()) as u16 + 2).div_ceil(area.width.saturating_sub(2).max(1)))
             .sum::<u16>()
             + 1;
         let [q, rest] =

@@ -72,7 +72,7 @@ pub fn render(home: &Home, frame: &mut Frame) {
             area,
             " Move to the trash? ",
             vec![
-                Line::raw(sanitize_line(title).into_owned()),
+                Line::raw(title.shown().to_string()),
                 Line::raw(""),
                 Line::raw(
                     "It goes to the trash folder inside the sessions folder and can be restored.",
@@ -166,10 +166,10 @@ fn sessions(home: &Home, frame: &mut Frame, area: Rect) {
     );
     let first = (home.selected + 1).saturating_sub(visible.max(1));
     for (i, s) in home.sessions.iter().enumerate().skip(first).take(visible) {
-        let mut title = sanitize_line(&s.title).into_owned();
+        let mut title = s.title.shown().to_string();
         if !s.location.trim().is_empty() {
             title.push_str(" · ");
-            title.push_str(&sanitize_line(&s.location));
+            title.push_str(s.location.shown());
         }
         let state = if s.read_only {
             " [newer version]"
@@ -258,14 +258,14 @@ fn search(home: &Home, frame: &mut Frame, area: Rect) {
         };
         let speaker = h
             .speaker
-            .as_deref()
-            .map(|s| format!(" · {}", sanitize_line(s)))
+            .as_ref()
+            .map(|s| format!(" · {}", s.shown()))
             .unwrap_or_default();
         let head = format!(
             " {} · {}. {} · {}{}",
-            sanitize_line(&h.session.title),
+            h.session.title.shown(),
             h.block,
-            sanitize_line(&h.block_title),
+            h.block_title.shown(),
             h.kind.as_str(),
             speaker
         );

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 
 use crate::app::{App, Modal};
-use crate::text::{sanitize, sanitize_line, truncate};
+use crate::text::{sanitize_line, truncate};
 use crate::ui::widgets::{Popup, centered};
 use crate::ui::{help, theme};
 
@@ -64,7 +64,7 @@ fn render_confirm_remove_block(app: &App, frame: &mut Frame, area: Rect, index: 
     let popup = Popup {
         title: Line::styled(" Remove this block? ", theme::title()),
         body: Text::from(vec![
-            Line::raw(format!("{}. {}", index + 1, sanitize_line(&b.title))),
+            Line::raw(format!("{}. {}", index + 1, b.title.shown())),
             Line::raw(format!(
                 "It has {} entries. They are not deleted: they move to block {heir}.",
                 b.entries.len()
@@ -87,12 +87,12 @@ fn render_confirm_delete(app: &App, frame: &mut Frame, area: Rect, entry_id: &st
         .session
         .find_entry(entry_id)
         .and_then(|p| app.session.entry(p))
-        .map(|e| sanitize(&e.text).into_owned())
+        .map(|e| e.text.shown())
         .unwrap_or_default();
     let popup = Popup {
         title: Line::styled(" Delete this entry? ", theme::title()),
         body: Text::from(vec![
-            Line::raw(truncate(&text, 200).into_owned()),
+            Line::raw(truncate(text, 200).into_owned()),
             Line::raw(""),
             Line::from(vec![
                 Span::styled("y", theme::key()),
@@ -118,7 +118,7 @@ fn render_move(app: &App, frame: &mut Frame, area: Rect, target: usize) {
             } else {
                 Style::new()
             };
-            Line::styled(format!(" {}. {} ", i + 1, sanitize_line(&b.title)), style)
+            Line::styled(format!(" {}. {} ", i + 1, b.title.shown()), style)
         })
         .collect();
     lines.push(Line::raw(""));

@@ -12,7 +12,7 @@ use crate::app::review::{EXPORT_FORMATS, Pane, RecField, Review, extension};
 use crate::app::{App, Focus};
 use crate::export::Anonymize;
 use crate::model::{EntryPos, Kind, Session};
-use crate::text::{sanitize, sanitize_line, truncate};
+use crate::text::{sanitize_line, truncate};
 use crate::ui::theme;
 use crate::ui::widgets::{Popup, centered, key_hints, place_cursor, title_bar};
 use crate::ui::wrap::wrap;
@@ -150,7 +150,7 @@ fn header(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         "running"
     };
-    let title = format!(" Review · {} [{state}]", sanitize_line(&app.session.title));
+    let title = format!(" Review · {} [{state}]", app.session.title.shown());
     title_bar(frame, area, &title, crate::ui::capture::save_indicator(app));
 }
 
@@ -168,12 +168,12 @@ fn filter_lines(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled("s", theme::key()),
         Span::raw(format!(
             " speaker: {}  ",
-            show(r.speaker.as_deref().map(|x| sanitize_line(x).into_owned()))
+            show(r.speaker.as_ref().map(|x| x.shown().to_string()))
         )),
         Span::styled("#", theme::key()),
         Span::raw(format!(
             " tag: {}",
-            show(r.tag.as_deref().map(|x| sanitize_line(x).into_owned()))
+            show(r.tag.as_ref().map(|x| x.shown().to_string()))
         )),
     ]);
     let mut counts = vec![Span::styled(
@@ -260,7 +260,7 @@ fn entries(app: &App, frame: &mut Frame, area: Rect) {
                         &format!(
                             "■ {}. {} — {}",
                             b + 1,
-                            sanitize_line(&block.title),
+                            block.title.shown(),
                             counts.join(" · ")
                         ),
                         inner.width as usize,
@@ -281,10 +281,10 @@ fn entries(app: &App, frame: &mut Frame, area: Rect) {
                 };
                 let mut body = String::new();
                 if let Some(sp) = &e.speaker {
-                    body.push_str(&sanitize_line(sp));
+                    body.push_str(sp.shown());
                     body.push_str(": ");
                 }
-                body.push_str(&sanitize(&e.text));
+                body.push_str(e.text.shown());
                 let w = (inner.width as usize).saturating_sub(12).max(1);
                 wrap(&body, w)
                     .into_iter()
@@ -356,11 +356,7 @@ fn recommendations(app: &App, frame: &mut Frame, area: Rect) {
         let (n, b) = list[i];
         match n {
             None => vec![Line::styled(
-                truncate(
-                    &format!("■ {}. {}", b + 1, sanitize_line(&s.blocks[b].title)),
-                    w,
-                )
-                .into_owned(),
+                truncate(&format!("■ {}. {}", b + 1, s.blocks[b].title.shown()), w).into_owned(),
                 theme::current_block(),
             )],
             Some(n) => {
@@ -372,7 +368,7 @@ fn recommendations(app: &App, frame: &mut Frame, area: Rect) {
                 } else {
                     Style::new()
                 };
-                let text = sanitize(&e.text).replace('\n', " ");
+                let text = e.text.shown().replace('\n', " ");
                 let mut out: Vec<Line> =
                     wrap(&format!("{}. {text}", n + 1), w.saturating_sub(1).max(1))
                         .into_iter()
@@ -383,12 +379,12 @@ fn recommendations(app: &App, frame: &mut Frame, area: Rect) {
                 meta.push(format!(
                     "→ {}",
                     e.addressee
-                        .as_deref()
-                        .map(|a| sanitize_line(a).into_owned())
+                        .as_ref()
+                        .map(|a| a.shown().to_string())
                         .unwrap_or_else(|| "(no addressee)".into())
                 ));
                 if let Some(r) = &e.reference {
-                    meta.push(format!("ref. {}", sanitize_line(r)));
+                    meta.push(format!("ref. {}", r.shown()));
                 }
                 meta.push(
                     e.status
@@ -396,7 +392,7 @@ fn recommendations(app: &App, frame: &mut Frame, area: Rect) {
                         .unwrap_or_else(|| "(no status)".into()),
                 );
                 if let Some(sp) = &e.speaker {
-                    meta.push(sanitize_line(sp).into_owned());
+                    meta.push(sp.shown().to_string());
                 }
                 out.push(Line::styled(
                     truncate(&format!("   {}", meta.join(" · ")), w).into_owned(),

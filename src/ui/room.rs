@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::room::Room;
 use crate::model::Kind;
-use crate::text::{sanitize, sanitize_line};
+use crate::text::sanitize_line;
 use crate::ui::theme;
 use crate::ui::widgets::{BigText, clock};
 
@@ -56,7 +56,7 @@ pub fn render(room: &Room, frame: &mut Frame) {
         Paragraph::new(Line::styled(
             format!(
                 " {} · block {} of {}",
-                sanitize_line(&s.title),
+                s.title.shown(),
                 i + 1,
                 s.blocks.len()
             ),
@@ -65,12 +65,9 @@ pub fn render(room: &Room, frame: &mut Frame) {
         top,
     );
     frame.render_widget(
-        Paragraph::new(Line::styled(
-            sanitize_line(&b.title).into_owned(),
-            theme::title(),
-        ))
-        .alignment(Alignment::Center)
-        .wrap(Wrap { trim: true }),
+        Paragraph::new(Line::styled(b.title.shown().to_string(), theme::title()))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
         title,
     );
 
@@ -96,7 +93,7 @@ pub fn render(room: &Room, frame: &mut Frame) {
     let qs: Vec<Line> = b
         .guiding_questions
         .iter()
-        .map(|q| Line::raw(format!("? {}", sanitize_line(q))))
+        .map(|q| Line::raw(format!("? {}", q.shown())))
         .collect();
     frame.render_widget(
         Paragraph::new(qs)
@@ -110,7 +107,7 @@ pub fn render(room: &Room, frame: &mut Frame) {
         .entries
         .iter()
         .filter(|e| e.kind == Kind::Recommendation)
-        .map(|e| e.text.as_str())
+        .map(|e| e.text.shown())
         .collect();
     let mut lines = vec![Line::styled(
         format!("Recommendations so far ({})", list.len()),
@@ -121,7 +118,7 @@ pub fn render(room: &Room, frame: &mut Frame) {
     let items: Vec<String> = list
         .iter()
         .enumerate()
-        .map(|(n, text)| format!("{}. {}", n + 1, sanitize(text).replace('\n', " ")))
+        .map(|(n, text)| format!("{}. {}", n + 1, text.replace('\n', " ")))
         .collect();
     let mut room_left = (recs.height as usize).saturating_sub(1);
     let mut first = items.len();

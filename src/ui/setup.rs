@@ -38,7 +38,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         ..participants
     };
 
-    let title = format!(" Session setup · {}", sanitize_line(&s.title));
+    let title = format!(" Session setup · {}", s.title.shown());
     title_bar(frame, head, &title, crate::ui::capture::save_indicator(app));
 
     // Details.
@@ -67,11 +67,12 @@ pub fn render(app: &App, frame: &mut Frame) {
         if focused && st.editing.is_none() {
             draw_input(app, frame, value);
         } else {
+            // `get` gives the field as shown.
             let v = d.get(s);
             let line = if v.is_empty() {
                 Line::styled(d.hint().to_string(), theme::dim())
             } else {
-                Line::raw(truncate(&sanitize_line(&v), value.width as usize).into_owned())
+                Line::raw(truncate(&v, value.width as usize).into_owned())
             };
             frame.render_widget(Paragraph::new(line), value);
         }
@@ -125,12 +126,12 @@ pub fn render(app: &App, frame: &mut Frame) {
             continue;
         };
         let selected = focused && i == st.participant;
-        let text = match (p.name.trim(), p.organization.trim()) {
+        let text = match (p.name.shown().trim(), p.organization.shown().trim()) {
             (n, "") => n.to_string(),
             ("", o) => format!("— {o}"),
             (n, o) => format!("{n} — {o}"),
         };
-        frame.render_widget(row_line(&sanitize_line(&text), selected, r.width), r);
+        frame.render_widget(row_line(&text, selected, r.width), r);
     }
 
     // Agenda.
@@ -180,7 +181,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             b.guiding_questions.len(),
             b.entries.len()
         );
-        let left = format!("{}. {}", i + 1, sanitize_line(&b.title));
+        let left = format!("{}. {}", i + 1, b.title.shown());
         let room = (r.width as usize).saturating_sub(width(&right) + 6);
         let left = truncate(&left, room);
         let pad = (r.width as usize).saturating_sub(width(&left) + width(&right) + 4);
@@ -326,7 +327,7 @@ fn render_questions(app: &App, frame: &mut Frame, area: Rect, i: usize) {
         .session
         .blocks
         .get(i)
-        .map(|b| sanitize_line(&b.title).into_owned())
+        .map(|b| b.title.shown())
         .unwrap_or_default();
     let r = centered(area, 76, 12);
     frame.render_widget(ratatui::widgets::Clear, r);
@@ -334,7 +335,7 @@ fn render_questions(app: &App, frame: &mut Frame, area: Rect, i: usize) {
         .border_type(BorderType::Rounded)
         .border_style(theme::focus_border())
         .title(Line::styled(
-            format!(" Guiding questions: {} ", truncate(&title, 50)),
+            format!(" Guiding questions: {} ", truncate(title, 50)),
             theme::title(),
         ))
         .title_bottom(Line::styled(

@@ -618,6 +618,9 @@ pub struct Vt {
     seq_start: usize,
     utf8: Vec<u8>,
     utf8_need: usize,
+    /// The character printed just before, while no sequence or line
+    /// break came in between: what a zero-width joiner would join to.
+    prev: Option<char>,
     offset: usize,
     pub screen: Screen,
     pub violations: Vec<Violation>,
@@ -653,6 +656,7 @@ impl Vt {
             seq_start: 0,
             utf8: Vec::new(),
             utf8_need: 0,
+            prev: None,
             offset: 0,
             screen: Screen::new(cols, rows),
             violations: Vec::new(),
@@ -867,6 +871,9 @@ impl Vt {
             self.utf8_need = 0;
             self.violation(at, format!("truncated UTF-8 {bytes:02x?}"));
         }
+        if !(0x20..=0x7e).contains(&b) && b < 0x80 {
+            self.prev = None;
+        }
         match b {
             0x1b => {
                 self.seq_start = at;
@@ -895,12 +902,28 @@ impl Vt {
     }
 
     fn char(&mut self, c: char, at: usize) {
+        // What a zero-width joiner may join (as the app's text module
+        // has it): emoji and other pictographs. After anything else, tmux
+        // and others merge the next symbol into the cell, which shifts
+        // the columns.
+        let pictograph =
+            |c: char| (c as u32) >= 0x2000 && !c.is_alphanumeric() && !c.is_whitespace();
+        let prev = self.prev.replace(c);
         match c {
             '\u{80}'..='\u{9f}' => {
                 self.violation(at, format!("C1 control U+{:04X}", c as u32));
             }
             '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
                 self.violation(at, format!("bidi control U+{:04X}", c as u32));
+            }
+            '\u{2028}' | '\u{2029}' => {
+                self.violation(
+                    at,
+                    format!("line or paragraph separator U+{:04X}", c as u32),
+                );
+            }
+            '\u{200d}' if !prev.is_some_and(pictograph) => {
+                self.violation(at, format!("zero-width joiner after {prev:?}"));
             }
             _ => self.screen.print(c),
         }

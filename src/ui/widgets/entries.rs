@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::model::Entry;
-use crate::text::{sanitize, sanitize_line, width};
+use crate::text::width;
 use crate::ui::theme;
 use crate::ui::wrap::wrap;
 
@@ -33,12 +33,12 @@ impl EntryList<'_> {
         };
         let text_width = (width as usize).saturating_sub(PREFIX_WIDTH).max(1);
         let mut body = String::new();
-        let speaker = e.speaker.as_deref().map(|s| sanitize_line(s).into_owned());
-        if let Some(s) = &speaker {
+        let speaker = e.speaker.as_ref().map(|s| s.shown());
+        if let Some(s) = speaker {
             body.push_str(s);
             body.push_str(": ");
         }
-        body.push_str(&sanitize(&e.text));
+        body.push_str(e.text.shown());
         let wrapped = wrap(&body, text_width);
         let mut out = Vec::with_capacity(wrapped.len());
         for (n, chunk) in wrapped.into_iter().enumerate() {
