@@ -296,20 +296,21 @@ fn hits_in_view(path: &std::path::Path, v: &view::SessionView, q: &Query) -> Vec
             let created = e
                 .created()
                 .unwrap_or_else(|| Stamp::from_instant(jiff::Timestamp::UNIX_EPOCH));
+            let text = Text::from(&*e.text);
             hits.push(Hit {
                 session: HitSession {
                     id: v.id.to_string(),
-                    title: v.title.to_string(),
+                    title: Label::from(&*v.title),
                 },
                 path: path.to_path_buf(),
                 block: b + 1,
-                block_title: block.title.to_string(),
+                block_title: Label::from(&*block.title),
                 entry_id: e.id.to_string(),
                 kind: e.kind,
-                speaker: e.speaker.as_deref().map(str::to_string),
-                text: e.text.to_string(),
+                speaker: e.speaker.as_deref().map(Label::from),
+                ranges: text.shown_ranges(&match_ranges(&text, &q.words)),
+                text,
                 created,
-                ranges: match_ranges(&e.text, &q.words),
             });
         }
     }
@@ -337,7 +338,7 @@ fn hits_in_session(path: &std::path::Path, s: &Session, q: &Query) -> Vec<Hit> {
                 speaker: e.speaker.clone(),
                 text: e.text.clone(),
                 created: e.created,
-                ranges: match_ranges(&e.text, &q.words),
+                ranges: e.text.shown_ranges(&match_ranges(&e.text, &q.words)),
             });
         }
     }

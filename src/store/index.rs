@@ -109,9 +109,9 @@ impl Keys {
 struct Record {
     keys: Keys,
     id: String,
-    title: String,
+    title: crate::text::Label,
     date: Option<jiff::civil::Date>,
-    location: String,
+    location: crate::text::Label,
     entries: usize,
     recommendations: usize,
     updated: Stamp,
