@@ -101,7 +101,10 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
             }
         }
         // Start the waiting search if none is running and we can.
-        if !in_flight && let (Some(ix), Some((generation, query))) = (index.clone(), waiting.take())
+        // A query typed before the index is ready keeps waiting for it.
+        if !in_flight
+            && let Some(ix) = index.clone()
+            && let Some((generation, query)) = waiting.take()
         {
             in_flight = true;
             let tx = tx.clone();
