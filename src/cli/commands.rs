@@ -359,27 +359,38 @@ pub fn search(
         );
         return Ok(ExitCode::SUCCESS);
     }
-    for h in &hits {
-        let speaker = h
-            .speaker
-            .as_ref()
-            .map(|s| format!(" · {}", s.shown()))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{} · {} · {}. {} · {}{}",
-            sanitize_line(&h.session.id),
-            h.session.title.shown(),
-            h.block,
-            h.block_title.shown(),
-            h.kind.as_str(),
-            speaker
-        );
-        let _ = writeln!(
-            out,
-            "    {}",
-            crate::search::snippet(&h.text, &h.ranges, 100, "[", "]")
-        );
+    // Formatting tens of thousands of snippets is work worth sharing out;
+    // the order stays the hits' order.
+    let chunks: Vec<&[crate::search::Hit]> = hits.chunks(256).collect();
+    let texts = crate::store::par_map(&chunks, |chunk| {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for h in *chunk {
+            let speaker = h
+                .speaker
+                .as_ref()
+                .map(|s| format!(" · {}", s.shown()))
+                .unwrap_or_default();
+            let _ = writeln!(
+                text,
+                "{} · {} · {}. {} · {}{}",
+                sanitize_line(&h.session.id),
+                h.session.title.shown(),
+                h.block,
+                h.block_title.shown(),
+                h.kind.as_str(),
+                speaker
+            );
+            let _ = writeln!(
+                text,
+                "    {}",
+                crate::search::snippet(&h.text, &h.ranges, 100, "[", "]")
+            );
+        }
+        text
+    });
+    for t in texts {
+        let _ = out.write_all(t.as_bytes());
     }
     let _ = writeln!(out, "{} matches", hits.len());
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use fold::{fold, fold_into, fold_with_map};
+pub use fold::{fold, fold_for_ascii_into, fold_into, fold_with_map};
 
 use crate::model::{Kind, Label, Session, Stamp, Text};
 
@@ -189,14 +189,26 @@ struct Matcher<'q> {
     q: &'q Query,
     text: String,
     speaker: String,
+    /// When every word is ASCII: the words' finders and a byte buffer for
+    /// [`fold_for_ascii_into`].
+    ascii: Option<(Vec<memchr::memmem::Finder<'q>>, Vec<u8>)>,
 }
 
 impl<'q> Matcher<'q> {
     fn new(q: &'q Query) -> Self {
+        let ascii = q.words.iter().all(|w| w.is_ascii()).then(|| {
+            let finders = q
+                .words
+                .iter()
+                .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                .collect();
+            (finders, Vec::new())
+        });
         Matcher {
             q,
             text: String::new(),
             speaker: String::new(),
+            ascii,
         }
     }
 
@@ -213,6 +225,10 @@ impl<'q> Matcher<'q> {
         }
         if self.q.words.is_empty() {
             return true;
+        }
+        if let Some((finders, buf)) = &mut self.ascii {
+            fold_for_ascii_into(text, buf);
+            return finders.iter().all(|f| f.find(buf).is_some());
         }
         fold_into(text, &mut self.text);
         self.q.words.iter().all(|w| self.text.contains(w.as_str()))

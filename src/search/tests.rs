@@ -79,6 +79,31 @@ fn fast_paths_agree_with_the_general_fold() {
     }
 }
 
+proptest::proptest! {
+    /// Runs of ASCII between other letters fold as the general path does.
+    #[test]
+    fn mixed_text_folds_as_the_general_path(s in "[a-zA-Z0-9 .,;йЙёЁәҒқҢөҰүҺіАБВгдеÉéÅǅ\u{301}\u{212a}\u{37e}👩\u{200d}]{0,40}") {
+        proptest::prop_assert_eq!(fold(&s), super::fold::fold_general(&s));
+        let mut buf = "left over".to_string();
+        fold_into(&s, &mut buf);
+        proptest::prop_assert_eq!(buf, fold(&s));
+    }
+}
+
+proptest::proptest! {
+    /// For ASCII words, the byte fold finds exactly what the fold finds.
+    #[test]
+    fn ascii_fold_agrees_on_ascii_words(
+        s in "[a-zA-Z .;`йЙёЁәҒқҢөҰүҺіАБВгдеÉéÅ\u{301}\u{483}\u{212a}\u{37e}\u{1fef}👩]{0,30}",
+        w in "[a-z;`]{1,3}",
+    ) {
+        let mut buf = Vec::new();
+        super::fold::fold_for_ascii_into(&s, &mut buf);
+        let found = memchr::memmem::find(&buf, w.as_bytes()).is_some();
+        proptest::prop_assert_eq!(found, fold(&s).contains(&w), "{:?} in {:?}", w, s);
+    }
+}
+
 pub(super) static VIEW_READS: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
 
@@ -164,4 +189,25 @@ fn folder_search_finds_the_same_through_the_view_and_the_full_loader() {
     assert_eq!(full, viewed);
     assert_eq!(full[0].len(), 4, "{:#?}", full[0]);
     assert!(full[2][0].contains("\\u004a") || full[2][0].contains("JUDICIAL ж"));
+}
+
+#[test]
+fn ascii_fold_keeps_what_the_fold_joins_and_splits() {
+    let found = |s: &str, w: &str| {
+        let mut buf = Vec::new();
+        super::fold::fold_for_ascii_into(s, &mut buf);
+        memchr::memmem::find(&buf, w.as_bytes()).is_some()
+    };
+    for (s, w, want) in [
+        ("JUDICIAL review", "judicial", true),
+        ("judi\u{301}cial", "judicial", true),
+        ("judi\u{483}cial", "judicial", true),
+        ("Judicíal", "judicial", true),
+        ("\u{408}UDICIAL", "judicial", false),
+        ("судебный judicial контроль", "judicial", true),
+        ("қазақ", "a", false),
+    ] {
+        assert_eq!(found(s, w), want, "{w:?} in {s:?}");
+        assert_eq!(fold(s).contains(w), want, "{w:?} in {s:?} (fold)");
+    }
 }
