@@ -3,6 +3,7 @@
 
 mod ids;
 mod markers;
+pub mod preview;
 mod stamp;
 pub mod template;
 
@@ -117,7 +118,7 @@ pub struct Block {
     /// need not add up the runs themselves.
     #[serde(default)]
     pub spent_seconds: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "preview::entries")]
     pub entries: Vec<Entry>,
     #[serde(flatten)]
     pub extra: Extra,

@@ -47,6 +47,24 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     Ok(loaded)
 }
 
+/// Reads a session for its first frame only: see `model::preview`. The
+/// result has placeholders for all but each block's newest `tail` entries
+/// and must only be drawn, never kept or saved.
+pub fn load_preview(path: &Path, tail: usize) -> Result<Loaded, LoadError> {
+    let bytes = read_limited(path)?;
+    let mut loaded = crate::model::preview::with_tail(tail, || parse(path, &bytes))?;
+    let journal = super::journal::journal_path(path);
+    if let Ok(meta) = std::fs::symlink_metadata(&journal)
+        && meta.is_file()
+        && meta.len() > 0
+        && let Ok(jbytes) = read_limited(&journal)
+    {
+        let records = super::journal::parse_records(&jbytes);
+        super::journal::replay(&mut loaded.session, &records);
+    }
+    Ok(loaded)
+}
+
 /// Reads at most [`MAX_FILE_BYTES`] from a regular file.
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
     let io = |source| LoadError::Io {

@@ -106,23 +106,8 @@ pub fn open_session_in(path: PathBuf, now: Stamp, mode: &OpenMode) -> Result<Ope
         None
     };
     let mut session = loaded.session;
-    let mut repaired = false;
-    let mut runs_before = Vec::new();
-    if read_only.is_none() && session.ended.is_none() {
-        let last_alive = draft
-            .as_ref()
-            .map(|d| d.saved)
-            .filter(|d| d.instant > session.updated.instant)
-            .unwrap_or(session.updated);
-        runs_before = session.blocks.iter().map(|b| b.runs.clone()).collect();
-        let before = session.blocks.iter().map(|b| b.runs.len()).sum::<usize>();
-        session.close_stale_runs(last_alive);
-        if *mode == OpenMode::Capture {
-            session.start_clock(now);
-        }
-        repaired = before != session.blocks.iter().map(|b| b.runs.len()).sum::<usize>()
-            || session.blocks.iter().any(|b| b.is_running());
-    }
+    let runs_before: Vec<_> = session.blocks.iter().map(|b| b.runs.clone()).collect();
+    let repaired = read_only.is_none() && restart_clock(&mut session, draft.as_ref(), now, mode);
     let mut app = App::new(session, path, read_only, draft, now);
     match mode {
         OpenMode::Capture => {}
@@ -162,6 +147,57 @@ pub fn open_session_in(path: PathBuf, now: Stamp, mode: &OpenMode) -> Result<Ope
         }
     }
     Ok(Opened { app, lock })
+}
+
+/// Closes block clocks that a crashed run left open and, on the capture
+/// screen, starts the current block's. True when the runs changed and
+/// must be recorded.
+fn restart_clock(
+    session: &mut crate::model::Session,
+    draft: Option<&crate::model::Draft>,
+    now: Stamp,
+    mode: &OpenMode,
+) -> bool {
+    if session.ended.is_some() {
+        return false;
+    }
+    let last_alive = draft
+        .map(|d| d.saved)
+        .filter(|d| d.instant > session.updated.instant)
+        .unwrap_or(session.updated);
+    let before = session.blocks.iter().map(|b| b.runs.len()).sum::<usize>();
+    session.close_stale_runs(last_alive);
+    if *mode == OpenMode::Capture {
+        session.start_clock(now);
+    }
+    before != session.blocks.iter().map(|b| b.runs.len()).sum::<usize>()
+        || session.blocks.iter().any(|b| b.is_running())
+}
+
+/// The capture screen as the full load will show it, from a read that
+/// parses only each block's newest `rows` entries (`model::preview`): drawn
+/// once while the full load runs, then dropped. It takes no lock and writes
+/// nothing.
+fn preview(path: &std::path::Path, rows: usize, now: Stamp) -> Option<App> {
+    let loaded = store::load_preview(path, rows).ok()?;
+    let read_only = loaded
+        .newer_version
+        .map(|v| format!("written by a newer rapporteur (schema {v})"));
+    let draft = if read_only.is_none() {
+        store::load_draft(path)
+    } else {
+        None
+    };
+    let mut session = loaded.session;
+    let repaired =
+        read_only.is_none() && restart_clock(&mut session, draft.as_ref(), now, &OpenMode::Capture);
+    let mut app = App::new(session, path.to_path_buf(), read_only, draft, now);
+    if repaired {
+        // The full load records the clock's start at once: its first
+        // frame says "saving", and so does this one.
+        app.generation += 1;
+    }
+    Some(app)
 }
 
 /// Turns the state's queued effects into one saver job.
@@ -225,7 +261,20 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
     let opening = match start {
         Start::Session { path, mode } => {
             let store = store.clone();
-            Some(std::thread::spawn(move || prepare(&store, path, &mode)))
+            let capture_mode = mode == OpenMode::Capture;
+            let capture = capture_mode.then(|| path.clone());
+            Some((
+                std::thread::spawn(move || {
+                    if capture_mode {
+                        // Behind the first frame and the terminal that
+                        // shows it; on Linux this sets this thread only.
+                        // SAFETY: setpriority has no memory effects.
+                        unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+                    }
+                    prepare(&store, path, &mode)
+                }),
+                capture,
+            ))
         }
         Start::Home => None,
     };
@@ -240,7 +289,20 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
                 .hint("run rapporteur in an interactive terminal")
         })?;
         match opening {
-            Some(opening) => {
+            Some((opening, capture)) => {
+                // A long session takes a while to parse: draw its first
+                // frame from a partial read meanwhile. Keys typed wait in
+                // the terminal for the full state.
+                if let Some(path) = capture
+                    && !opening.is_finished()
+                {
+                    let rows = guard.terminal.size().map_or(50, |s| usize::from(s.height));
+                    if let Some(app) = preview(&path, rows, Stamp::now())
+                        && !opening.is_finished()
+                    {
+                        let _ = guard.terminal.draw(|f| crate::ui::render(&app, f));
+                    }
+                }
                 let opened = opening.join().unwrap_or_else(|panic| {
                     // The hook has restored the terminal and said why.
                     std::panic::resume_unwind(panic)
@@ -436,5 +498,89 @@ pub(crate) async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
             s.recv().await;
         }
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::model::{Entry, Kind, Session, Template};
+
+    fn screen(app: &App, w: u16, h: u16) -> ratatui::buffer::Buffer {
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        t.draw(|f| crate::ui::render(app, f)).expect("draw");
+        t.backend().buffer().clone()
+    }
+
+    /// The preview's first frame is the full load's, cell for cell: the
+    /// placeholders are never drawn and every count is right.
+    #[test]
+    fn the_preview_draws_what_the_full_load_draws() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::new(dir.path());
+        let t0: Stamp = "2011-05-19T10:00:00+06:00".parse().expect("stamp");
+        let mut s = Session::from_template(&Template::builtin(), Some("Preview"), t0);
+        for i in 0..3_000 {
+            let kind = Kind::ALL[i % Kind::ALL.len()];
+            let text = match i % 3 {
+                0 => format!("Запись {i}: мигранттардың құқықтары #gender-equality"),
+                1 => format!(
+                    "Entry {i}: a longer recommendation that wraps over more than one line of the entries pane on a narrow terminal, 日本語"
+                ),
+                _ => format!("Entry {i}"),
+            };
+            s.blocks[i % 3].entries.push(Entry::new(
+                kind,
+                text,
+                Some("Айгерим Сарсенова".into()),
+                t0.plus_seconds(i as i64),
+            ));
+        }
+        // The third block was running when a process died.
+        s.current_block = Some(s.blocks[2].id.clone());
+        s.start_clock(t0);
+        s.updated = t0.plus_seconds(3_000);
+        let path = store.create(&s).expect("create");
+        let draft = crate::model::Draft {
+            session_id: s.id.clone(),
+            entry_id: crate::model::new_id(),
+            editing: false,
+            kind: Kind::Recommendation,
+            text: "R: a draft left by the killed process".into(),
+            saved: t0.plus_seconds(3_100),
+        };
+        store::save_draft(&path, &draft).expect("draft");
+
+        let now = t0.plus_seconds(4_000);
+        for (w, h) in [(200u16, 50u16), (80, 24), (120, 40)] {
+            let full = open_session(path.clone(), now).expect("open");
+            let pre = preview(&path, usize::from(h), now).expect("preview");
+            assert_eq!(
+                pre.session
+                    .blocks
+                    .iter()
+                    .map(|b| b.entries.len())
+                    .collect::<Vec<_>>(),
+                full.app
+                    .session
+                    .blocks
+                    .iter()
+                    .map(|b| b.entries.len())
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(screen(&pre, w, h), screen(&full.app, w, h), "{w}×{h}");
+            drop(full);
+        }
+        // It parsed no more than it showed.
+        let pre = preview(&path, 10, now).expect("preview");
+        let parsed = pre.session.blocks[2]
+            .entries
+            .iter()
+            .filter(|e| !e.id.is_empty())
+            .count();
+        assert_eq!(parsed, 10);
     }
 }
