@@ -33,7 +33,12 @@ impl Loaded {
 /// Reads a session: its snapshot, then whatever its journal adds.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let bytes = read_limited(path)?;
-    let mut loaded = parse(path, &bytes)?;
+    load_bytes(path, &bytes)
+}
+
+/// [`load`] of bytes already read from `path`.
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    let mut loaded = parse(path, bytes)?;
     let journal = super::journal::journal_path(path);
     // A journal that cannot be read adds nothing; the snapshot stands.
     if let Ok(meta) = std::fs::symlink_metadata(&journal)
@@ -47,12 +52,12 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     Ok(loaded)
 }
 
-/// Reads a session for its first frame only: see `model::preview`. The
+/// Reads a session from bytes already read from `path`, for its first
+/// frame only: see `model::preview`. The
 /// result has placeholders for all but each block's newest `tail` entries
 /// and must only be drawn, never kept or saved.
-pub fn load_preview(path: &Path, tail: usize) -> Result<Loaded, LoadError> {
-    let bytes = read_limited(path)?;
-    let mut loaded = crate::model::preview::with_tail(tail, || parse(path, &bytes))?;
+pub fn load_preview(path: &Path, bytes: &[u8], tail: usize) -> Result<Loaded, LoadError> {
+    let mut loaded = crate::model::preview::with_tail(tail, || parse(path, bytes))?;
     let journal = super::journal::journal_path(path);
     if let Ok(meta) = std::fs::symlink_metadata(&journal)
         && meta.is_file()

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use error::{LoadError, StoreError};
-pub use load::{Loaded, MAX_FILE_BYTES, load, load_preview, parse, read_limited};
+pub use load::{Loaded, MAX_FILE_BYTES, load, load_bytes, load_preview, parse, read_limited};
 pub use lock::{SessionLock, acquire, is_locked, sidecar};
 
 use crate::model::{Draft, Kind, Session, Stamp};

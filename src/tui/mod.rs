@@ -81,6 +81,17 @@ pub fn open_session(path: PathBuf, now: Stamp) -> Result<Opened, Failure> {
 /// Like [`open_session`], on the screen `mode` names. Only the capture
 /// screen starts the block clock; setup and review leave it alone.
 pub fn open_session_in(path: PathBuf, now: Stamp, mode: &OpenMode) -> Result<Opened, Failure> {
+    open_session_sharing(path, now, mode, None)
+}
+
+/// [`open_session_in`], handing the file's bytes, once read under the lock,
+/// to whoever draws a preview meanwhile: one read, one copy in memory.
+fn open_session_sharing(
+    path: PathBuf,
+    now: Stamp,
+    mode: &OpenMode,
+    share: Option<std::sync::mpsc::Sender<std::sync::Arc<Vec<u8>>>>,
+) -> Result<Opened, Failure> {
     // Lock first, then read: a `note` saving between our read and our
     // lock would otherwise be overwritten by our first save.
     let mut read_only = None;
@@ -95,7 +106,12 @@ pub fn open_session_in(path: PathBuf, now: Stamp, mode: &OpenMode) -> Result<Ope
             None
         }
     };
-    let loaded = store::load(&path)?;
+    let bytes = std::sync::Arc::new(store::read_limited(&path)?);
+    if let Some(share) = share {
+        let _ = share.send(bytes.clone());
+    }
+    let loaded = store::load_bytes(&path, &bytes)?;
+    drop(bytes);
     if let Some(v) = loaded.newer_version {
         read_only = Some(format!("written by a newer rapporteur (schema {v})"));
         lock = None;
@@ -178,8 +194,8 @@ fn restart_clock(
 /// parses only each block's newest `rows` entries (`model::preview`): drawn
 /// once while the full load runs, then dropped. It takes no lock and writes
 /// nothing.
-fn preview(path: &std::path::Path, rows: usize, now: Stamp) -> Option<App> {
-    let loaded = store::load_preview(path, rows).ok()?;
+fn preview(path: &std::path::Path, bytes: &[u8], rows: usize, now: Stamp) -> Option<App> {
+    let loaded = store::load_preview(path, bytes, rows).ok()?;
     let read_only = loaded
         .newer_version
         .map(|v| format!("written by a newer rapporteur (schema {v})"));
@@ -261,17 +277,18 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
     let opening = match start {
         Start::Session { path, mode } => {
             let store = store.clone();
-            let capture_mode = mode == OpenMode::Capture;
-            let capture = capture_mode.then(|| path.clone());
+            let (share, bytes) = std::sync::mpsc::channel();
+            let capture = (mode == OpenMode::Capture).then(|| (path.clone(), bytes));
+            let share = capture.is_some().then_some(share);
             Some((
                 std::thread::spawn(move || {
-                    if capture_mode {
+                    if share.is_some() {
                         // Behind the first frame and the terminal that
                         // shows it; on Linux this sets this thread only.
                         // SAFETY: setpriority has no memory effects.
                         unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
                     }
-                    prepare(&store, path, &mode)
+                    prepare_sharing(&store, path, &mode, share)
                 }),
                 capture,
             ))
@@ -293,11 +310,12 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
                 // A long session takes a while to parse: draw its first
                 // frame from a partial read meanwhile. Keys typed wait in
                 // the terminal for the full state.
-                if let Some(path) = capture
+                if let Some((path, bytes)) = capture
+                    && let Ok(bytes) = bytes.recv()
                     && !opening.is_finished()
                 {
                     let rows = guard.terminal.size().map_or(50, |s| usize::from(s.height));
-                    if let Some(app) = preview(&path, rows, Stamp::now())
+                    if let Some(app) = preview(&path, &bytes, rows, Stamp::now())
                         && !opening.is_finished()
                     {
                         let _ = guard.terminal.draw(|f| crate::ui::render(&app, f));
@@ -317,7 +335,16 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
 /// Opens a session and gives it what the store knows: the templates and
 /// the folders for templates and reports.
 pub fn prepare(store: &Store, path: PathBuf, mode: &OpenMode) -> Result<Opened, Failure> {
-    let mut opened = open_session_in(path, Stamp::now(), mode)?;
+    prepare_sharing(store, path, mode, None)
+}
+
+fn prepare_sharing(
+    store: &Store,
+    path: PathBuf,
+    mode: &OpenMode,
+    share: Option<std::sync::mpsc::Sender<std::sync::Arc<Vec<u8>>>>,
+) -> Result<Opened, Failure> {
+    let mut opened = open_session_sharing(path, Stamp::now(), mode, share)?;
     let templates_dir = store.templates_dir();
     opened
         .app
@@ -557,7 +584,8 @@ mod tests {
         let now = t0.plus_seconds(4_000);
         for (w, h) in [(200u16, 50u16), (80, 24), (120, 40)] {
             let full = open_session(path.clone(), now).expect("open");
-            let pre = preview(&path, usize::from(h), now).expect("preview");
+            let bytes = std::fs::read(&path).expect("read");
+            let pre = preview(&path, &bytes, usize::from(h), now).expect("preview");
             assert_eq!(
                 pre.session
                     .blocks
@@ -575,7 +603,8 @@ mod tests {
             drop(full);
         }
         // It parsed no more than it showed.
-        let pre = preview(&path, 10, now).expect("preview");
+        let bytes = std::fs::read(&path).expect("read");
+        let pre = preview(&path, &bytes, 10, now).expect("preview");
         let parsed = pre.session.blocks[2]
             .entries
             .iter()
