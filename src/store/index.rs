@@ -60,10 +60,8 @@ impl FileKey {
             return false;
         };
         let limit = now.saturating_sub(SETTLED);
-        let ctime = (self.ctime.0, self.ctime.1);
-        let mtime = (self.mtime.0, self.mtime.1);
         let limit = (limit.as_secs() as i64, i64::from(limit.subsec_nanos()));
-        ctime < limit && mtime < limit
+        self.ctime < limit && self.mtime < limit
     }
 }
 
@@ -162,9 +160,8 @@ impl Cache {
     /// The cached summary of `path`, if the file and its journal are
     /// exactly as they were when it was taken.
     pub fn get(&self, path: &Path, keys: Option<Keys>) -> Option<Summary> {
-        let keys = keys?;
-        let r = self.old.get(name_of(path)?)?;
-        (r.keys == keys).then(|| Summary {
+        let r = self.record(path, keys)?;
+        Some(Summary {
             id: r.id.clone(),
             path: path.to_path_buf(),
             title: r.title.clone(),
@@ -180,9 +177,12 @@ impl Cache {
 
     /// The cached id of `path`, under the same condition as [`Cache::get`].
     pub fn id(&self, path: &Path, keys: Option<Keys>) -> Option<String> {
+        self.record(path, keys).map(|r| r.id.clone())
+    }
+
+    fn record(&self, path: &Path, keys: Option<Keys>) -> Option<&Record> {
         let keys = keys?;
-        let r = self.old.get(name_of(path)?)?;
-        (r.keys == keys).then(|| r.id.clone())
+        self.old.get(name_of(path)?).filter(|r| r.keys == keys)
     }
 
     /// Records what the listing saw for `path`. `keys` must have been taken

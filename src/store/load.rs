@@ -57,17 +57,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
 /// result has placeholders for all but each block's newest `tail` entries
 /// and must only be drawn, never kept or saved.
 pub fn load_preview(path: &Path, bytes: &[u8], tail: usize) -> Result<Loaded, LoadError> {
-    let mut loaded = crate::model::preview::with_tail(tail, || parse(path, bytes))?;
-    let journal = super::journal::journal_path(path);
-    if let Ok(meta) = std::fs::symlink_metadata(&journal)
-        && meta.is_file()
-        && meta.len() > 0
-        && let Ok(jbytes) = read_limited(&journal)
-    {
-        let records = super::journal::parse_records(&jbytes);
-        super::journal::replay(&mut loaded.session, &records);
-    }
-    Ok(loaded)
+    crate::model::preview::with_tail(tail, || load_bytes(path, bytes))
 }
 
 /// Reads at most [`MAX_FILE_BYTES`] from a regular file.

@@ -90,7 +90,7 @@ fn open_session_sharing(
     path: PathBuf,
     now: Stamp,
     mode: &OpenMode,
-    share: Option<std::sync::mpsc::Sender<std::sync::Arc<Vec<u8>>>>,
+    share: Option<std::sync::mpsc::Sender<Shared>>,
 ) -> Result<Opened, Failure> {
     // Lock first, then read: a `note` saving between our read and our
     // lock would otherwise be overwritten by our first save.
@@ -108,7 +108,10 @@ fn open_session_sharing(
     };
     let bytes = std::sync::Arc::new(store::read_limited(&path)?);
     if let Some(share) = share {
-        let _ = share.send(bytes.clone());
+        let _ = share.send(Shared {
+            bytes: bytes.clone(),
+            read_only: read_only.clone(),
+        });
     }
     let loaded = store::load_bytes(&path, &bytes)?;
     drop(bytes);
@@ -190,15 +193,23 @@ fn restart_clock(
         || session.blocks.iter().any(|b| b.is_running())
 }
 
+/// What the full load hands the preview: the bytes it read under the lock,
+/// and why the session is read-only, if the lock said so.
+struct Shared {
+    bytes: std::sync::Arc<Vec<u8>>,
+    read_only: Option<String>,
+}
+
 /// The capture screen as the full load will show it, from a read that
 /// parses only each block's newest `rows` entries (`model::preview`): drawn
 /// once while the full load runs, then dropped. It takes no lock and writes
 /// nothing.
-fn preview(path: &std::path::Path, bytes: &[u8], rows: usize, now: Stamp) -> Option<App> {
-    let loaded = store::load_preview(path, bytes, rows).ok()?;
+fn preview(path: &std::path::Path, shared: &Shared, rows: usize, now: Stamp) -> Option<App> {
+    let loaded = store::load_preview(path, &shared.bytes, rows).ok()?;
     let read_only = loaded
         .newer_version
-        .map(|v| format!("written by a newer rapporteur (schema {v})"));
+        .map(|v| format!("written by a newer rapporteur (schema {v})"))
+        .or_else(|| shared.read_only.clone());
     let draft = if read_only.is_none() {
         store::load_draft(path)
     } else {
@@ -277,8 +288,8 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
     let opening = match start {
         Start::Session { path, mode } => {
             let store = store.clone();
-            let (share, bytes) = std::sync::mpsc::channel();
-            let capture = (mode == OpenMode::Capture).then(|| (path.clone(), bytes));
+            let (share, shared) = std::sync::mpsc::channel();
+            let capture = (mode == OpenMode::Capture).then(|| (path.clone(), shared));
             let share = capture.is_some().then_some(share);
             Some((
                 std::thread::spawn(move || {
@@ -310,12 +321,12 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
                 // A long session takes a while to parse: draw its first
                 // frame from a partial read meanwhile. Keys typed wait in
                 // the terminal for the full state.
-                if let Some((path, bytes)) = capture
-                    && let Ok(bytes) = bytes.recv()
+                if let Some((path, shared)) = capture
+                    && let Ok(shared) = shared.recv()
                     && !opening.is_finished()
                 {
                     let rows = guard.terminal.size().map_or(50, |s| usize::from(s.height));
-                    if let Some(app) = preview(&path, &bytes, rows, Stamp::now())
+                    if let Some(app) = preview(&path, &shared, rows, Stamp::now())
                         && !opening.is_finished()
                     {
                         let _ = guard.terminal.draw(|f| crate::ui::render(&app, f));
@@ -342,7 +353,7 @@ fn prepare_sharing(
     store: &Store,
     path: PathBuf,
     mode: &OpenMode,
-    share: Option<std::sync::mpsc::Sender<std::sync::Arc<Vec<u8>>>>,
+    share: Option<std::sync::mpsc::Sender<Shared>>,
 ) -> Result<Opened, Failure> {
     let mut opened = open_session_sharing(path, Stamp::now(), mode, share)?;
     let templates_dir = store.templates_dir();
@@ -584,8 +595,11 @@ mod tests {
         let now = t0.plus_seconds(4_000);
         for (w, h) in [(200u16, 50u16), (80, 24), (120, 40)] {
             let full = open_session(path.clone(), now).expect("open");
-            let bytes = std::fs::read(&path).expect("read");
-            let pre = preview(&path, &bytes, usize::from(h), now).expect("preview");
+            let shared = Shared {
+                bytes: std::sync::Arc::new(std::fs::read(&path).expect("read")),
+                read_only: None,
+            };
+            let pre = preview(&path, &shared, usize::from(h), now).expect("preview");
             assert_eq!(
                 pre.session
                     .blocks
@@ -602,9 +616,29 @@ mod tests {
             assert_eq!(screen(&pre, w, h), screen(&full.app, w, h), "{w}×{h}");
             drop(full);
         }
+        // Open in another rapporteur: the full load says read-only and
+        // starts no clock; the preview hears the lock's answer and agrees.
+        let other = store::acquire(&path).expect("lock");
+        let full = open_session(path.clone(), now).expect("open");
+        assert!(full.app.read_only.is_some());
+        let shared = Shared {
+            bytes: std::sync::Arc::new(std::fs::read(&path).expect("read")),
+            read_only: full.app.read_only.clone(),
+        };
+        let pre = preview(&path, &shared, 50, now).expect("preview");
+        assert_eq!(
+            screen(&pre, 200, 50),
+            screen(&full.app, 200, 50),
+            "read-only"
+        );
+        drop(other);
+
         // It parsed no more than it showed.
-        let bytes = std::fs::read(&path).expect("read");
-        let pre = preview(&path, &bytes, 10, now).expect("preview");
+        let shared = Shared {
+            bytes: std::sync::Arc::new(std::fs::read(&path).expect("read")),
+            read_only: None,
+        };
+        let pre = preview(&path, &shared, 10, now).expect("preview");
         let parsed = pre.session.blocks[2]
             .entries
             .iter()
