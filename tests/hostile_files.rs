@@ -1779,6 +1779,52 @@ fn probe(case: &Case, folder: &Path, now: Stamp) -> Probe {
             }
         }
     }
+    // The first frame's partial read (`model::preview`) of the same bytes:
+    // never a panic, and where the full load succeeds, the same blocks,
+    // counts and newest entries.
+    if let Ok(bytes) = store::read_limited(path) {
+        match catch_unwind(AssertUnwindSafe(|| store::load_preview(path, &bytes, 3))) {
+            Err(p) => {
+                panics += 1;
+                problems.push(format!(
+                    "{}: load_preview panicked: {}",
+                    path.display(),
+                    panic_text(&*p)
+                ));
+            }
+            Ok(preview) => {
+                if let (Some(full), Ok(pre)) = (&loaded, preview.as_ref()) {
+                    let same = full.session.blocks.len() == pre.session.blocks.len()
+                        && full
+                            .session
+                            .blocks
+                            .iter()
+                            .zip(&pre.session.blocks)
+                            .all(|(f, p)| {
+                                f.entries.len() == p.entries.len()
+                                    && f.entries.iter().rev().take(3).eq(p
+                                        .entries
+                                        .iter()
+                                        .rev()
+                                        .take(3))
+                            })
+                        && full.newer_version == pre.newer_version;
+                    if !same {
+                        problems.push(format!(
+                            "{}: the preview differs from the full load",
+                            path.display()
+                        ));
+                    }
+                } else if loaded.is_some() {
+                    problems.push(format!(
+                        "{}: loads, but its preview fails: {:?}",
+                        path.display(),
+                        preview.err()
+                    ));
+                }
+            }
+        }
+    }
     // What `list` sees: the same, except for links that leave the folder.
     let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let list_verdict = if is_link {
