@@ -546,3 +546,28 @@ fn opening_a_long_session_records_the_clock_in_the_journal() {
     assert_eq!(b.spent_seconds, 600);
     assert_eq!(reloaded.updated, s.updated, "opening is not an edit");
 }
+
+/// Enter adds to the completion lists without walking every entry when
+/// nothing new came in; the lists are always what a full rebuild gives.
+#[test]
+fn completion_lists_after_enter_match_a_full_rebuild() {
+    let mut h = harness();
+    for text in [
+        "@Айгерим said it first #gender-equality",
+        "A second note by nobody",
+        "@Айгерим again #gender-equality",
+        "@ILO new speaker #new-tag",
+        "R: @Majilis a recommendation #labour-market #another",
+        "@\u{202e}odd speaker #\u{1b}tag",
+    ] {
+        h.typ(text);
+        h.press(KeyCode::Enter);
+        h.flush();
+        let (speakers, tags) = (h.app.speakers.clone(), h.app.tags.clone());
+        h.app.refresh_names();
+        assert_eq!(h.app.speakers, speakers, "after {text:?}");
+        assert_eq!(h.app.tags, tags, "after {text:?}");
+    }
+    assert!(h.app.tags.iter().any(|t| t == "new-tag"));
+    assert!(h.app.speakers.iter().any(|s| s == "ILO"));
+}

@@ -489,7 +489,11 @@ fn commit(app: &mut App) {
     app.draft_kind = crate::model::Kind::Note;
     app.completion = None;
     app.draft_dirty = false;
-    app.refresh_names();
+    match &appended {
+        Some((_, entry)) => app.note_names_of(entry),
+        // An edit can take a name away: walk everything.
+        None => app.refresh_names(),
+    }
     if app.screen == Screen::Review {
         app.focus = Focus::Entries;
     }
