@@ -141,7 +141,8 @@ mkdir -p "$WORK/jrnl-data" "$WORK/tj-data" "$WORK/tj-home" "$WORK/tj-config"
     --tjournal "$WORK/tj-data/entries.json" >&2
 cp -r "$BIG" "$WORK/r-cli"
 cp -r "$BIG" "$WORK/r-tmux"
-FOLDER_BYTES=$(du -sb "$FOLDER" | cut -f1)
+# The session files only: the folder also holds the summary cache.
+FOLDER_BYTES=$(cat "$FOLDER"/*.json | wc -c)
 
 # --- peers -------------------------------------------------------------------
 say "jrnl (PyPI, into a venv)"
