@@ -165,6 +165,23 @@ row(
     "",
     abs_max=15.0,
 )
+nr = t("r_first_frame_norecord")
+row(
+    "start → first frame without the first-screen record",
+    nr,
+    t("tj_first_frame"),
+    "tui-journal",
+    ratio_max=0.8,
+    note="our stricter row: the first open after a crash or another tool's change",
+)
+row(
+    "the same, above the harness floor",
+    None if nr is None or floor is None else nr - floor,
+    None,
+    "",
+    abs_max=15.0,
+    note="our stricter row",
+)
 
 section("Command line, 10,000-entry session, against jrnl on the same entries")
 row("`note` vs `jrnl \"text\"`", hf("r_note"), hf("jrnl_add"), "jrnl", ratio_max=1 / 20)

@@ -153,18 +153,23 @@ def floor_key(tmux, args):
 
 
 def first_frame(tmux, args):
-    """Start the app; time until every marker is on screen."""
+    """Start the app; time until every marker is on screen. The warm-up
+    runs are not counted (they leave what a closed session leaves, such as
+    rapporteur's first-screen record)."""
     samples, hwm = [], []
-    for i in range(args.runs):
+    for i in range(-args.warmup, args.runs):
         name = f"ff{i}"
+        if args.prepare:
+            subprocess.run(args.prepare, shell=True, check=True)
         t0 = time.perf_counter()
         tmux.new(name, "exec " + args.cmd)
         t1 = wait(lambda: all(m in tmux.screen(name) for m in args.marker), args.marker, tmux, name)
-        samples.append((t1 - t0) * 1000)
-        try:
-            hwm.append(hwm_kb(tmux.pid(name)))
-        except (OSError, RuntimeError, ValueError):
-            pass
+        if i >= 0:
+            samples.append((t1 - t0) * 1000)
+            try:
+                hwm.append(hwm_kb(tmux.pid(name)))
+            except (OSError, RuntimeError, ValueError):
+                pass
         quit_app(tmux, name, args.quit)
     out = summary(samples)
     if hwm:
@@ -265,6 +270,7 @@ def main():
     p.add_argument("--app", choices=["rapporteur", "tjournal"])
     p.add_argument("--watch-dir")
     p.add_argument("--cmd", help="the command line, run by tmux's shell")
+    p.add_argument("--prepare", help="a shell command run before each first-frame sample, untimed")
     p.add_argument("what", choices=["floor-start", "floor-key", "first-frame", "add"])
     args = p.parse_args()
     tmux = Tmux(args.socket)

@@ -194,3 +194,85 @@ fn home_search_open_the_hit() {
     t.keys("main", &["C-q"]);
     t.wait_text("main", &["EXITED:0"]);
 }
+
+/// A long session closed and opened again: the close leaves the
+/// first-screen record (private, with the real counts), the next open
+/// shows the same screen and goes on from it, and the record never stands
+/// in for the file.
+#[test]
+fn a_long_session_reopens_from_its_first_screen_record() {
+    use std::os::unix::fs::PermissionsExt;
+
+    use rapporteur::model::{Entry, Kind, Session, Stamp, Template};
+
+    let Some(t) = Tmux::start("record") else {
+        return;
+    };
+    let t0: Stamp = "2011-05-19T10:00:00+06:00".parse().unwrap();
+    let mut s = Session::from_template(&Template::builtin(), Some("Долгая сессия"), t0);
+    for i in 0..600 {
+        s.blocks[0].entries.push(Entry::new(
+            Kind::ALL[i % Kind::ALL.len()],
+            format!("Запись {i}: мигранттардың құқықтары"),
+            Some("Айгерим Сарсенова".into()),
+            t0.plus_seconds(i as i64),
+        ));
+    }
+    let file = rapporteur::store::Store::new(t.sessions_dir())
+        .create(&s)
+        .unwrap();
+    let record = tmux::sidecar(&file, "screen");
+    let open = format!(
+        "{} --sessions-dir {} open {}; echo EXITED:$?; sleep 60",
+        shell_quote(tmux::bin()),
+        shell_quote(t.sessions_dir().to_str().unwrap()),
+        s.id
+    );
+    let counts = |record: &std::path::Path| -> Vec<u64> {
+        read_json(record)["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .collect()
+    };
+
+    t.spawn_shell("one", &open);
+    t.wait_text("one", &["Entries (600)", "earlier entries", "Запись 599"]);
+    t.type_text("one", "N: первое после открытия");
+    t.keys("one", &["Enter"]);
+    t.wait_text("one", &["Entries (601)", "первое после открытия"]);
+    t.keys("one", &["C-q"]);
+    t.wait_text("one", &["EXITED:0"]);
+    let mode = std::fs::metadata(&record).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(counts(&record), vec![601, 0, 0, 0, 0]);
+
+    t.spawn_shell("two", &open);
+    t.wait_text(
+        "two",
+        &["Entries (601)", "earlier entries", "первое после открытия"],
+    );
+    t.type_text("two", "N: второе");
+    t.keys("two", &["Enter"]);
+    t.wait_text("two", &["Entries (602)", "второе"]);
+    t.keys("two", &["C-q"]);
+    t.wait_text("two", &["EXITED:0"]);
+    assert_eq!(counts(&record), vec![602, 0, 0, 0, 0]);
+    // Everything is in the session itself.
+    let shown = rapporteur(&t, &["show", &s.id]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("первое после открытия"), "{shown}");
+    assert!(shown.contains("второе"), "{shown}");
+    assert!(shown.contains("Запись 0:"), "{shown}");
+
+    // A note from the command line changes the file: the record no longer
+    // matches, and the next screen has the note all the same.
+    let out = rapporteur(&t, &["note", &s.id, "с командной строки"]);
+    assert!(out.status.success(), "{out:?}");
+    t.spawn_shell("three", &open);
+    t.wait_text("three", &["Entries (603)", "с командной строки"]);
+    t.keys("three", &["C-q"]);
+    t.wait_text("three", &["EXITED:0"]);
+    assert_eq!(counts(&record), vec![603, 0, 0, 0, 0]);
+}

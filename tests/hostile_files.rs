@@ -1595,7 +1595,10 @@ fn disk_changes(
         let name = p.file_name().unwrap().to_string_lossy();
         let owner = name
             .strip_prefix('.')
-            .and_then(|n| n.strip_suffix(".lock"))
+            .and_then(|n| {
+                n.strip_suffix(".lock")
+                    .or_else(|| n.strip_suffix(".screen"))
+            })
             .map(|n| p.with_file_name(n));
         match owner {
             Some(o) if fp.kind == "file" && before.contains_key(&o) => sidecars += 1,

@@ -120,6 +120,11 @@ pub struct Block {
     pub spent_seconds: i64,
     #[serde(default, deserialize_with = "preview::entries")]
     pub entries: Vec<Entry>,
+    /// How many earlier entries come before `entries[0]` but were not
+    /// read: always 0, except in a first-frame preview drawn from the
+    /// first-screen record (`store::screen`), which is never kept.
+    #[serde(skip)]
+    pub unloaded: usize,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -357,6 +362,7 @@ impl Block {
             runs: Vec::new(),
             spent_seconds: 0,
             entries: Vec::new(),
+            unloaded: 0,
             extra: Extra::new(),
         }
     }

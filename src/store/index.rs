@@ -96,6 +96,11 @@ impl Keys {
         self.journal.is_some()
     }
 
+    /// The session file's size.
+    pub fn file_len(&self) -> u64 {
+        self.file.len
+    }
+
     fn settled(&self, now: std::time::SystemTime) -> bool {
         self.file.settled(now) && self.journal.is_none_or(|j| j.settled(now))
     }
@@ -242,7 +247,7 @@ impl Cache {
     }
 }
 
-fn write_quick(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn write_quick(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().unwrap_or(Path::new("."));

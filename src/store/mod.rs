@@ -10,6 +10,7 @@ mod load;
 pub mod lock;
 mod probe;
 pub mod saver;
+pub mod screen;
 mod trash;
 
 use std::path::{Path, PathBuf};
@@ -194,6 +195,7 @@ impl Store {
             }
         }
         cache.finish();
+        screen::prune(&self.dir, &paths);
         listing.sessions.sort_by(|a, b| {
             (b.date, b.updated.instant, &b.id).cmp(&(a.date, a.updated.instant, &a.id))
         });

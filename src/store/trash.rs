@@ -125,6 +125,8 @@ fn move_with_draft(from: &Path, to: &Path) -> Result<(), StoreError> {
     // The lock file of a session nobody holds is only a name; drop it so
     // it does not outlive its session.
     let _ = std::fs::remove_file(super::lock::lock_path(from));
+    // The first-screen record holds entry text: it must not stay behind.
+    super::screen::remove(from);
     if let Some(d) = to.parent() {
         let _ = atomic::sync_dir(d);
     }

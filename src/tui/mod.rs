@@ -90,7 +90,7 @@ fn open_session_sharing(
     path: PathBuf,
     now: Stamp,
     mode: &OpenMode,
-    share: Option<std::sync::mpsc::Sender<Shared>>,
+    share: Option<Share>,
 ) -> Result<Opened, Failure> {
     // Lock first, then read: a `note` saving between our read and our
     // lock would otherwise be overwritten by our first save.
@@ -106,12 +106,15 @@ fn open_session_sharing(
             None
         }
     };
+    if let Some(share) = &share {
+        let _ = share.tx.send(Shared::Locked(read_only.clone()));
+        // Reading megabytes beside the first frame's own small read
+        // slows both: wait until it is drawn or needs these bytes.
+        let _ = share.go.recv();
+    }
     let bytes = std::sync::Arc::new(store::read_limited(&path)?);
     if let Some(share) = share {
-        let _ = share.send(Shared {
-            bytes: bytes.clone(),
-            read_only: read_only.clone(),
-        });
+        let _ = share.tx.send(Shared::Read(bytes.clone()));
     }
     let loaded = store::load_bytes(&path, &bytes)?;
     drop(bytes);
@@ -193,29 +196,79 @@ fn restart_clock(
         || session.blocks.iter().any(|b| b.is_running())
 }
 
-/// What the full load hands the preview: the bytes it read under the lock,
-/// and why the session is read-only, if the lock said so.
-struct Shared {
-    bytes: std::sync::Arc<Vec<u8>>,
-    read_only: Option<String>,
+/// What the full load tells the preview, in this order: the lock's answer
+/// (why the session is read-only, if it is), then the bytes it read under
+/// the lock.
+enum Shared {
+    Locked(Option<String>),
+    Read(std::sync::Arc<Vec<u8>>),
 }
 
-/// The capture screen as the full load will show it, from a read that
-/// parses only each block's newest `rows` entries (`model::preview`): drawn
-/// once while the full load runs, then dropped. It takes no lock and writes
-/// nothing.
-fn preview(path: &std::path::Path, shared: &Shared, rows: usize, now: Stamp) -> Option<App> {
-    let loaded = store::load_preview(path, &shared.bytes, rows).ok()?;
+/// The full load's side of the first frame: it tells the lock's answer and
+/// the bytes on `tx`, and reads the file only once `go` says so (or is
+/// dropped).
+struct Share {
+    tx: std::sync::mpsc::Sender<Shared>,
+    go: std::sync::mpsc::Receiver<()>,
+}
+
+/// The first frame's side of the full load.
+struct Preview {
+    path: PathBuf,
+    shared: std::sync::mpsc::Receiver<Shared>,
+    /// Dropped to let the full load read the file.
+    go: Option<std::sync::mpsc::Sender<()>>,
+}
+
+/// The capture screen as the full load will show it, drawn once while the
+/// full load runs, then dropped. It takes no lock and writes nothing. It
+/// comes from the session's first-screen record when that is for exactly
+/// the file there now (`store::screen`), else from the bytes the full load
+/// read, parsing only each block's newest `rows` entries
+/// (`model::preview`).
+fn first_screen(p: &mut Preview, rows: usize, now: Stamp) -> Option<App> {
+    let path = p.path.as_path();
+    let Ok(Shared::Locked(read_only)) = p.shared.recv() else {
+        return None;
+    };
+    if let Some(session) = store::screen::read(path, rows) {
+        return Some(preview_app(path, session, read_only, now));
+    }
+    p.go = None;
+    match p.shared.recv() {
+        Ok(Shared::Read(bytes)) => preview(path, &bytes, read_only, rows, now),
+        _ => None,
+    }
+}
+
+/// [`first_screen`] from the bytes the full load read.
+fn preview(
+    path: &std::path::Path,
+    bytes: &[u8],
+    read_only: Option<String>,
+    rows: usize,
+    now: Stamp,
+) -> Option<App> {
+    let loaded = store::load_preview(path, bytes, rows).ok()?;
     let read_only = loaded
         .newer_version
         .map(|v| format!("written by a newer rapporteur (schema {v})"))
-        .or_else(|| shared.read_only.clone());
+        .or(read_only);
+    Some(preview_app(path, loaded.session, read_only, now))
+}
+
+/// The state the full load will reach, from a preview's session.
+fn preview_app(
+    path: &std::path::Path,
+    mut session: crate::model::Session,
+    read_only: Option<String>,
+    now: Stamp,
+) -> App {
     let draft = if read_only.is_none() {
         store::load_draft(path)
     } else {
         None
     };
-    let mut session = loaded.session;
     let repaired =
         read_only.is_none() && restart_clock(&mut session, draft.as_ref(), now, &OpenMode::Capture);
     let mut app = App::new(session, path.to_path_buf(), read_only, draft, now);
@@ -224,7 +277,7 @@ fn preview(path: &std::path::Path, shared: &Shared, rows: usize, now: Stamp) -> 
         // frame says "saving", and so does this one.
         app.generation += 1;
     }
-    Some(app)
+    app
 }
 
 /// Turns the state's queued effects into one saver job.
@@ -288,16 +341,21 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
     let opening = match start {
         Start::Session { path, mode } => {
             let store = store.clone();
-            let (share, shared) = std::sync::mpsc::channel();
-            let capture = (mode == OpenMode::Capture).then(|| (path.clone(), shared));
-            let share = capture.is_some().then_some(share);
+            let (tx, shared) = std::sync::mpsc::channel();
+            let (go_tx, go) = std::sync::mpsc::channel();
+            let capture = (mode == OpenMode::Capture).then(|| Preview {
+                path: path.clone(),
+                shared,
+                go: Some(go_tx),
+            });
+            let share = capture.is_some().then_some(Share { tx, go });
             Some((
                 std::thread::spawn(move || {
                     if share.is_some() {
                         // Behind the first frame and the terminal that
                         // shows it; on Linux this sets this thread only.
                         // SAFETY: setpriority has no memory effects.
-                        unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+                        unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
                     }
                     prepare_sharing(&store, path, &mode, share)
                 }),
@@ -321,24 +379,26 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
                 // A long session takes a while to parse: draw its first
                 // frame from a partial read meanwhile. Keys typed wait in
                 // the terminal for the full state.
-                if let Some((path, shared)) = capture
-                    && let Ok(shared) = shared.recv()
-                    && !opening.is_finished()
-                {
+                if let Some(mut capture) = capture {
                     let rows = guard.terminal.size().map_or(50, |s| usize::from(s.height));
-                    if let Some(app) = preview(&path, &shared, rows, Stamp::now())
+                    if let Some(app) = first_screen(&mut capture, rows, Stamp::now())
                         && !opening.is_finished()
                     {
                         let _ = guard.terminal.draw(|f| crate::ui::render(&app, f));
                     }
+                    capture.go = None;
                 }
+                guard.enhance_keys();
                 let opened = opening.join().unwrap_or_else(|panic| {
                     // The hook has restored the terminal and said why.
                     std::panic::resume_unwind(panic)
                 })?;
                 session_loop(&mut guard, opened).await.map(|_| ())
             }
-            None => home::home_loop(store, &mut guard).await,
+            None => {
+                guard.enhance_keys();
+                home::home_loop(store, &mut guard).await
+            }
         }
     })
 }
@@ -353,7 +413,7 @@ fn prepare_sharing(
     store: &Store,
     path: PathBuf,
     mode: &OpenMode,
-    share: Option<std::sync::mpsc::Sender<Shared>>,
+    share: Option<Share>,
 ) -> Result<Opened, Failure> {
     let mut opened = open_session_sharing(path, Stamp::now(), mode, share)?;
     let templates_dir = store.templates_dir();
@@ -508,6 +568,13 @@ async fn event_loop(
         ))
         .hint("the previous file is intact; free disk space or fix the folder, then reopen the session"));
     }
+    if result.is_ok() && app.read_only.is_none() {
+        // Everything is saved and the lock is still ours: the next open of
+        // this session can draw its first frame from a small record.
+        let path = app.path.clone();
+        let session = app.session;
+        tokio::task::block_in_place(|| store::screen::write(&path, session));
+    }
     result.map(|()| {
         if terminated {
             SessionEnd::Terminated
@@ -595,11 +662,8 @@ mod tests {
         let now = t0.plus_seconds(4_000);
         for (w, h) in [(200u16, 50u16), (80, 24), (120, 40)] {
             let full = open_session(path.clone(), now).expect("open");
-            let shared = Shared {
-                bytes: std::sync::Arc::new(std::fs::read(&path).expect("read")),
-                read_only: None,
-            };
-            let pre = preview(&path, &shared, usize::from(h), now).expect("preview");
+            let bytes = std::fs::read(&path).expect("read");
+            let pre = preview(&path, &bytes, None, usize::from(h), now).expect("preview");
             assert_eq!(
                 pre.session
                     .blocks
@@ -621,11 +685,8 @@ mod tests {
         let other = store::acquire(&path).expect("lock");
         let full = open_session(path.clone(), now).expect("open");
         assert!(full.app.read_only.is_some());
-        let shared = Shared {
-            bytes: std::sync::Arc::new(std::fs::read(&path).expect("read")),
-            read_only: full.app.read_only.clone(),
-        };
-        let pre = preview(&path, &shared, 50, now).expect("preview");
+        let bytes = std::fs::read(&path).expect("read");
+        let pre = preview(&path, &bytes, full.app.read_only.clone(), 50, now).expect("preview");
         assert_eq!(
             screen(&pre, 200, 50),
             screen(&full.app, 200, 50),
@@ -634,16 +695,77 @@ mod tests {
         drop(other);
 
         // It parsed no more than it showed.
-        let shared = Shared {
-            bytes: std::sync::Arc::new(std::fs::read(&path).expect("read")),
-            read_only: None,
-        };
-        let pre = preview(&path, &shared, 10, now).expect("preview");
+        let bytes = std::fs::read(&path).expect("read");
+        let pre = preview(&path, &bytes, None, 10, now).expect("preview");
         let parsed = pre.session.blocks[2]
             .entries
             .iter()
             .filter(|e| !e.id.is_empty())
             .count();
         assert_eq!(parsed, 10);
+
+        // The same from the first-screen record, through the hand-over
+        // with the full load: with a record, the full load is held back
+        // until the frame is drawn; without one, it reads at once.
+        store::screen::write(&path, store::load(&path).expect("load").session);
+        for (w, h) in [(200u16, 50u16), (80, 24), (120, 40)] {
+            let full = open_session(path.clone(), now).expect("open");
+            let (mut p, loader) = hand_over(&path, None);
+            let pre = first_screen(&mut p, usize::from(h), now).expect("first screen");
+            assert!(p.go.is_some(), "the full load waits for the frame");
+            assert!(pre.session.blocks[2].unloaded > 0, "drawn from the record");
+            assert_eq!(
+                screen(&pre, w, h),
+                screen(&full.app, w, h),
+                "record {w}×{h}"
+            );
+            drop(p);
+            assert!(loader.join().expect("loader"), "the full load went on");
+        }
+        let other = store::acquire(&path).expect("lock");
+        let full = open_session(path.clone(), now).expect("open");
+        let (mut p, loader) = hand_over(&path, full.app.read_only.clone());
+        let pre = first_screen(&mut p, 50, now).expect("first screen");
+        assert_eq!(
+            screen(&pre, 200, 50),
+            screen(&full.app, 200, 50),
+            "record, read-only"
+        );
+        drop((p, other));
+        assert!(loader.join().expect("loader"));
+        // Without a usable record, the bytes: the full load is let go at
+        // once, or this would wait forever.
+        std::fs::write(store::screen::path_of(&path), b"{}").expect("spoil");
+        let (mut p, loader) = hand_over(&path, None);
+        let pre = first_screen(&mut p, 50, now).expect("first screen");
+        assert!(p.go.is_none());
+        assert_eq!(pre.session.blocks[2].unloaded, 0, "drawn from the file");
+        assert!(loader.join().expect("loader"));
+    }
+
+    /// A stand-in for the full load's side of the first frame: says the
+    /// lock's answer, waits for the go, sends the file. True when it got
+    /// that far.
+    fn hand_over(
+        path: &std::path::Path,
+        read_only: Option<String>,
+    ) -> (Preview, std::thread::JoinHandle<bool>) {
+        let (tx, shared) = std::sync::mpsc::channel();
+        let (go_tx, go) = std::sync::mpsc::channel::<()>();
+        let file = path.to_path_buf();
+        let loader = std::thread::spawn(move || {
+            let share = Share { tx, go };
+            let _ = share.tx.send(Shared::Locked(read_only));
+            let _ = share.go.recv();
+            let bytes = std::sync::Arc::new(std::fs::read(&file).expect("read"));
+            let _ = share.tx.send(Shared::Read(bytes));
+            true
+        });
+        let p = Preview {
+            path: path.to_path_buf(),
+            shared,
+            go: Some(go_tx),
+        };
+        (p, loader)
     }
 }

@@ -100,6 +100,7 @@ async fn event_loop(path: PathBuf) -> Result<(), Failure> {
 
     let mut guard = TerminalGuard::enter()
         .map_err(|e| Failure::new(format!("cannot use this terminal: {e}")))?;
+    guard.enhance_keys();
     let mut events = EventStream::new();
     let mut tick = interval(Duration::from_secs(1));
     let mut poll = interval(if watching {

@@ -36,20 +36,30 @@ impl TerminalGuard {
         ACTIVE.store(true, Ordering::SeqCst);
         let mut out = io::stdout();
         execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
-        // Only where the terminal says it understands them: leftover
-        // flags have broken users' shells in other programs.
-        if matches!(supports_keyboard_enhancement(), Ok(true)) {
-            execute!(
-                out,
-                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
-            )?;
-            KEYBOARD_FLAGS.store(true, Ordering::SeqCst);
-        }
         let terminal = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
             64 * 1024,
             io::stdout(),
         )))?;
         Ok(TerminalGuard { terminal })
+    }
+
+    /// Asks the terminal for unambiguous key codes, where it says it
+    /// understands them: leftover flags have broken users' shells in other
+    /// programs. The question waits for the terminal's answer, so it is
+    /// asked after the first frame; keys typed meanwhile are kept.
+    pub fn enhance_keys(&mut self) {
+        if KEYBOARD_FLAGS.load(Ordering::SeqCst) || !ACTIVE.load(Ordering::SeqCst) {
+            return;
+        }
+        if matches!(supports_keyboard_enhancement(), Ok(true))
+            && execute!(
+                io::stdout(),
+                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+            )
+            .is_ok()
+        {
+            KEYBOARD_FLAGS.store(true, Ordering::SeqCst);
+        }
     }
 }
 

@@ -268,7 +268,12 @@ fn render_main(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         area
     };
-    let count = app.current_entries().len();
+    let unloaded = app
+        .session
+        .blocks
+        .get(app.current())
+        .map_or(0, |b| b.unloaded);
+    let count = app.current_entries().len() + unloaded;
     let title = format!(" Entries ({count}) ");
     let focused = app.focus == Focus::Entries;
     let block = Block::new().title(Line::styled(
@@ -289,6 +294,7 @@ fn render_main(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         EntryList {
             entries: app.current_entries(),
+            unloaded,
             selected: if focused { app.selected } else { None },
             empty_hint: "Nothing recorded in this block yet. Type below and press Enter.",
         },

@@ -15,6 +15,9 @@ use crate::ui::wrap::wrap;
 
 pub struct EntryList<'a> {
     pub entries: &'a [Entry],
+    /// Entries before `entries[0]` that are not in memory (a first-frame
+    /// preview): counted above, never drawn.
+    pub unloaded: usize,
     pub selected: Option<usize>,
     pub empty_hint: &'a str,
 }
@@ -138,7 +141,7 @@ impl Widget for EntryList<'_> {
             let end = (anchor_start + anchor_len).max(lines.len().min(height));
             end.saturating_sub(height).min(anchor_start)
         };
-        let more_above = skip > 0 || i > 0;
+        let more_above = skip > 0 || i > 0 || self.unloaded > 0;
         let visible: Vec<Line> = if more_above && height > 1 {
             // A fragment without its time and badge would puzzle; say
             // instead that there is more above. When the top line is the
@@ -154,6 +157,7 @@ impl Widget for EntryList<'_> {
                     i + starts.iter().filter(|&&st| st <= skip).count(),
                 )
             };
+            let hidden = hidden + self.unloaded;
             let notice = Line::styled(format!("↑ {hidden} earlier entries"), theme::dim());
             std::iter::once(notice)
                 .chain(lines.into_iter().skip(from).take(height - 1))
@@ -175,6 +179,7 @@ mod tests {
         let mut buf = Buffer::empty(area);
         EntryList {
             entries,
+            unloaded: 0,
             selected: None,
             empty_hint: "",
         }
