@@ -127,7 +127,14 @@ struct VersionProbe {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
     // Editors on some systems add a byte-order mark; it is not an error.
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    match serde_json::from_slice::<Session>(bytes) {
+    // One pass over the whole file checks its UTF-8 faster than one per
+    // string, which is what parsing from bytes does; bytes that are not
+    // UTF-8 take the byte parser, for its error and position.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<Session>(text),
+        Err(_) => serde_json::from_slice::<Session>(bytes),
+    };
+    match parsed {
         Ok(session) => {
             let v = session.schema_version;
             if v == SCHEMA_VERSION {
