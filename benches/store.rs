@@ -151,7 +151,10 @@ fn enter_to_durable(d: &Data, n: usize) -> Vec<Duration> {
     let opened = rapporteur::tui::open_session(path.clone(), Stamp::now()).expect("open");
     let mut app = opened.app;
     let (tx, rx) = std::sync::mpsc::channel();
-    let saver = Saver::spawn(path, app.session.journal_seq, move |r| {
+    // As the app does: the saver keeps the first-screen record too, after
+    // each report.
+    let screen = Some(rapporteur::store::screen::tail_of(&mut app.session));
+    let saver = Saver::spawn(path, app.session.journal_seq, screen, move |r| {
         let _ = tx.send(r);
     });
     let handle = |app: &mut App| {

@@ -189,12 +189,13 @@ def read_all(paths):
 
 
 def on_disk(watch_dir, mark):
-    """mark is in a file of watch_dir (drafts and locks excepted)."""
+    """mark is in a file of watch_dir (drafts, locks and first-screen
+    records excepted: none of them keeps an entry)."""
     m = mark.encode()
     names = [
         os.path.join(watch_dir, n)
         for n in os.listdir(watch_dir)
-        if not n.endswith((".draft", ".lock", ".tmp"))
+        if not n.endswith((".draft", ".lock", ".tmp", ".screen"))
     ]
     # Small files (a journal) first: cheaper, and where appends go.
     names.sort(key=lambda p: os.path.getsize(p) if os.path.exists(p) else 0)

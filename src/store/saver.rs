@@ -81,11 +81,40 @@ pub struct Writer {
     path: PathBuf,
     /// The last journal record on disk (or in the snapshot).
     last_seq: u64,
+    /// The session as the files now hold it, cut to what its first-screen
+    /// record keeps (`store::screen`), when this writer knows it.
+    screen: Option<Session>,
+    /// `screen` changed and its record is not written yet.
+    screen_due: bool,
 }
 
 impl Writer {
     pub fn new(path: PathBuf, last_seq: u64) -> Writer {
-        Writer { path, last_seq }
+        Writer {
+            path,
+            last_seq,
+            screen: None,
+            screen_due: false,
+        }
+    }
+
+    /// A writer that keeps the first-screen record of the session, given
+    /// as [`super::screen::tail_of`] made it.
+    pub fn with_screen(path: PathBuf, last_seq: u64, screen: Option<Session>) -> Writer {
+        Writer {
+            screen,
+            ..Writer::new(path, last_seq)
+        }
+    }
+
+    /// Writes the first-screen record if the last job changed what it
+    /// shows. Apart from `execute`, so that the report is not kept waiting.
+    pub fn write_screen(&mut self) {
+        if std::mem::take(&mut self.screen_due)
+            && let Some(tail) = &self.screen
+        {
+            super::screen::write(&self.path, tail);
+        }
     }
 
     /// Picks up where the files on disk stand.
@@ -99,6 +128,7 @@ impl Writer {
     pub fn execute(&mut self, job: Job) -> Report {
         let path = self.path.clone();
         let mut snapshot_failed = false;
+        let keeps_screen = self.screen.is_some();
         let session = job.session.map(|(generation, mut s)| {
             // The snapshot holds every record written so far.
             s.journal_seq = self.last_seq;
@@ -108,10 +138,16 @@ impl Writer {
                     // Only informative now: the snapshot's seq makes the
                     // old records inert; emptying the file saves space.
                     let _ = journal::truncate(&path);
+                    if keeps_screen {
+                        self.screen = Some(super::screen::tail(*s));
+                        self.screen_due = true;
+                    }
                     Ok(g)
                 }
                 Err(e) => {
                     snapshot_failed = true;
+                    // What the files hold is no longer known here.
+                    self.screen = None;
                     Err(describe(&e))
                 }
             }
@@ -143,12 +179,20 @@ impl Writer {
             match journal::append(&path, &records) {
                 Ok(()) => {
                     self.last_seq += n;
+                    if let Some(tail) = &mut self.screen {
+                        journal::replay(tail, &records);
+                        super::screen::trim(tail);
+                        self.screen_due = true;
+                    }
                     Ok(generation)
                 }
-                Err(e) => Err(describe(&super::StoreError::Save {
-                    path: journal::journal_path(&path),
-                    source: e,
-                })),
+                Err(e) => {
+                    self.screen = None;
+                    Err(describe(&super::StoreError::Save {
+                        path: journal::journal_path(&path),
+                        source: e,
+                    }))
+                }
             }
         });
         let rest = execute_rest(&path, job.draft, job.templates, job.exports);
@@ -258,13 +302,20 @@ pub struct Saver {
 impl Saver {
     /// Starts the writer thread for the session at `path`. `report` is
     /// called on that thread after every batch.
-    pub fn spawn(path: PathBuf, last_seq: u64, report: impl Fn(Report) + Send + 'static) -> Saver {
+    /// `screen`, if given, is the session cut as [`super::screen::tail_of`]
+    /// cuts it: the saver then keeps the session's first-screen record.
+    pub fn spawn(
+        path: PathBuf,
+        last_seq: u64,
+        screen: Option<Session>,
+        report: impl Fn(Report) + Send + 'static,
+    ) -> Saver {
         let (tx, rx) = mpsc::channel::<Job>();
         let (done_tx, done) = mpsc::channel();
         thread::Builder::new()
             .name(THREAD.into())
             .spawn(move || {
-                let mut writer = Writer::new(path, last_seq);
+                let mut writer = Writer::with_screen(path, last_seq, screen);
                 while let Ok(mut job) = rx.recv() {
                     while let Ok(more) = rx.try_recv() {
                         job.merge(more);
@@ -280,6 +331,7 @@ impl Saver {
                         super::fault::panic_at("save");
                         writer.execute(job)
                     }));
+                    let panicked = r.is_err();
                     report(r.unwrap_or_else(|_| {
                         let e = "internal error while saving".to_string();
                         Report {
@@ -289,6 +341,13 @@ impl Saver {
                             templates: Vec::new(),
                             exports: Vec::new(),
                         }
+                    }));
+                    if panicked {
+                        // Half a job: what the files hold is not known.
+                        writer.screen = None;
+                    }
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        writer.write_screen();
                     }));
                 }
                 let _ = done_tx.send(());

@@ -3,11 +3,14 @@
 //!
 //! Reading and parsing a 10,000-entry file (4.5 MB) takes the first frame
 //! 10–20 ms on a busy 2-core machine even when only the newest entries
-//! are parsed (`model::preview`). So when a session closes cleanly, its
-//! state goes into `.NAME.json.screen` beside it (hidden, 0600): the
-//! session with only the current block's newest [`ROWS`] entries, how many
-//! entries each block really has, and the `stat` keys of the file and its
-//! journal just after the last save (as in the summary cache, `index`).
+//! are parsed (`model::preview`). So after every save the saver thread,
+//! which holds the session's writer lock, writes `.NAME.json.screen` beside
+//! it (hidden, 0600, after reporting the save): the session with only the
+//! current block's newest [`ROWS`] entries, how many entries each block
+//! really has, and the `stat` keys of the file and its journal just after
+//! that save (as in the summary cache, `index`). It keeps that tail up to
+//! date by replaying each journal line onto it, so the record is right
+//! after a crash too, unless the crash fell between a save and its record.
 //!
 //! On the next open the record is used only when a fresh `stat` of the
 //! file and its journal gives exactly those keys, taken under the writer
@@ -35,6 +38,9 @@ const VERSION: u32 = 1;
 /// How many of the current block's newest entries are kept: every entry
 /// takes at least one row, and no terminal is this tall.
 pub const ROWS: usize = 256;
+/// Below this many entries the full load is about as quick as reading a
+/// record, and a record would only be a second copy of the words.
+pub const FROM_ENTRIES: usize = 1_000;
 /// Far above any real record: 256 entries of a few kilobytes.
 const MAX_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -59,26 +65,72 @@ struct In {
     session: Session,
 }
 
-/// Records the first screen of `session`, which was just saved at `path`
-/// and is being closed; the caller must still hold the writer lock. Best
-/// effort: without a record the next first frame comes from the file.
-pub fn write(path: &Path, mut session: Session) {
-    let Some(keys) = Keys::of(path) else {
-        remove(path);
-        return;
-    };
+/// What a record keeps of `session`: everything but the entries, and the
+/// current block's newest [`ROWS`] entries; the others are counted in
+/// `Block::unloaded`. Consumes it, so nothing large is copied.
+pub fn tail(mut session: Session) -> Session {
+    trim(&mut session);
+    session
+}
+
+/// [`tail`] of a session still in use: only what is kept is copied.
+pub fn tail_of(session: &mut Session) -> Session {
+    let entries: Vec<Vec<crate::model::Entry>> = session
+        .blocks
+        .iter_mut()
+        .map(|b| std::mem::take(&mut b.entries))
+        .collect();
+    let mut copy = session.clone();
     let current = session.current_index();
-    let counts: Vec<usize> = session.blocks.iter().map(|b| b.entries.len()).collect();
+    for (i, ((b, c), e)) in session
+        .blocks
+        .iter_mut()
+        .zip(&mut copy.blocks)
+        .zip(entries)
+        .enumerate()
+    {
+        let keep = if i == current { ROWS } else { 0 };
+        let cut = e.len().saturating_sub(keep);
+        c.entries = e[cut..].to_vec();
+        c.unloaded = b.unloaded + cut;
+        b.entries = e;
+    }
+    copy
+}
+
+/// Keeps a tail a tail after entries were added to it.
+pub fn trim(session: &mut Session) {
+    let current = session.current_index();
     for (i, b) in session.blocks.iter_mut().enumerate() {
         let keep = if i == current { ROWS } else { 0 };
         let cut = b.entries.len().saturating_sub(keep);
         b.entries.drain(..cut);
+        b.unloaded += cut;
+    }
+}
+
+/// Records `tail` (see [`tail`]) as the first screen of the session just
+/// written at `path`, by the process that holds its writer lock. Best
+/// effort: without a record the next first frame comes from the file.
+pub fn write(path: &Path, tail: &Session) {
+    let Some(keys) = Keys::of(path) else {
+        remove(path);
+        return;
+    };
+    let counts: Vec<usize> = tail
+        .blocks
+        .iter()
+        .map(|b| b.entries.len() + b.unloaded)
+        .collect();
+    if counts.iter().sum::<usize>() < FROM_ENTRIES {
+        remove(path);
+        return;
     }
     let out = Out {
         version: VERSION,
         keys,
         counts,
-        session: &session,
+        session: tail,
     };
     match serde_json::to_vec(&out) {
         // No fsync: a record lost to a power cut only means one first
@@ -202,7 +254,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = long_session(dir.path());
         let full = load(&path).expect("load").session;
-        write(&path, full.clone());
+        write(&path, &tail(full.clone()));
         let rec = path_of(&path);
         assert_eq!(
             std::fs::metadata(&rec)
@@ -235,7 +287,7 @@ mod tests {
         let s = load(&path).expect("load").session;
 
         // A journal line (what `note` and the capture screen append).
-        write(&path, s.clone());
+        write(&path, &tail(s.clone()));
         assert!(read(&path, 50).is_some());
         let rec = journal::Record {
             seq: s.journal_seq + 1,
@@ -250,13 +302,13 @@ mod tests {
         assert!(read(&path, 50).is_none(), "journal line");
 
         // A save of the same session (a new file renamed over the old).
-        write(&path, s.clone());
+        write(&path, &tail(s.clone()));
         assert!(read(&path, 50).is_some());
         crate::store::save(&path, &s).expect("save");
         assert!(read(&path, 50).is_none(), "save");
 
         // An edit in place by another tool, to the same size.
-        write(&path, load(&path).expect("load").session);
+        write(&path, &tail(load(&path).expect("load").session));
         assert!(read(&path, 50).is_some());
         let mut bytes = std::fs::read(&path).expect("read");
         let at = bytes
@@ -269,7 +321,7 @@ mod tests {
         assert!(read(&path, 50).is_none(), "edited in place");
 
         // The file gone: no first frame from a record of it.
-        write(&path, load(&path).expect("load").session);
+        write(&path, &tail(load(&path).expect("load").session));
         std::fs::remove_file(&path).expect("rm");
         assert!(read(&path, 50).is_none(), "removed");
     }
@@ -278,7 +330,7 @@ mod tests {
     fn a_damaged_or_forged_record_is_ignored_without_harm() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = long_session(dir.path());
-        write(&path, load(&path).expect("load").session);
+        write(&path, &tail(load(&path).expect("load").session));
         let good = std::fs::read(path_of(&path)).expect("record");
         let value: serde_json::Value = serde_json::from_slice(&good).expect("json");
         let forged = |f: &dyn Fn(&mut serde_json::Value)| {
@@ -331,21 +383,113 @@ mod tests {
         assert!(read(&path, 50).is_some());
     }
 
+    /// What the capture screen's saver does: a record after every save,
+    /// kept right by replaying each journal line onto the tail.
+    #[test]
+    fn the_saver_keeps_the_record_right_after_every_save() {
+        use crate::store::saver::{Append, Job, Writer};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = long_session(dir.path());
+        let mut s = load(&path).expect("load").session;
+        let mut w = Writer::with_screen(path.clone(), s.journal_seq, Some(tail_of(&mut s)));
+        let cur = s.current_index();
+        let block = s.blocks[cur].id.clone();
+        for round in 0..3 {
+            let appends = (0..4)
+                .map(|i| {
+                    let e = Entry::new(
+                        Kind::Recommendation,
+                        format!("Новая {round}.{i}"),
+                        None,
+                        Stamp::now(),
+                    );
+                    s.blocks[cur].entries.push(e.clone());
+                    Append {
+                        generation: round,
+                        at: Stamp::now(),
+                        op: journal::Op::Add {
+                            block: block.clone(),
+                            entry: e,
+                        },
+                    }
+                })
+                .collect();
+            let r = w.execute(Job {
+                appends,
+                ..Job::default()
+            });
+            assert!(matches!(r.appended, Some(Ok(_))), "{r:?}");
+            // Not written before it is asked for: the report goes first.
+            w.write_screen();
+            let got = read(&path, 50).expect("a record for the file as it is");
+            let full = load(&path).expect("load").session;
+            assert_eq!(counts(&got), counts(&full));
+            assert_eq!(
+                got.blocks[cur].entries.last(),
+                full.blocks[cur].entries.last()
+            );
+            assert_eq!(got.blocks[cur].entries.len(), ROWS);
+        }
+        // A snapshot replaces the tail.
+        s.title = "Другое название".into();
+        let r = w.execute(Job {
+            session: Some((9, Box::new(s.clone()))),
+            ..Job::default()
+        });
+        assert!(matches!(r.session, Some(Ok(9))), "{r:?}");
+        w.write_screen();
+        let got = read(&path, 50).expect("record");
+        assert_eq!(got.title.raw(), "Другое название");
+        assert_eq!(counts(&got), counts(&s));
+        // A writer that does not know the session (the `note` command)
+        // writes no record, and the one there no longer matches.
+        crate::store::saver::execute(
+            &path,
+            Job {
+                appends: vec![Append {
+                    generation: 10,
+                    at: Stamp::now(),
+                    op: journal::Op::Runs {
+                        block: block.clone(),
+                        runs: Vec::new(),
+                        spent_seconds: 0,
+                    },
+                }],
+                ..Job::default()
+            },
+        );
+        assert!(read(&path, 50).is_none());
+    }
+
+    #[test]
+    fn small_sessions_have_no_record() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = long_session(dir.path());
+        let mut s = load(&path).expect("load").session;
+        write(&path, &tail(s.clone()));
+        assert!(path_of(&path).exists());
+        for b in &mut s.blocks {
+            b.entries.truncate(FROM_ENTRIES / 10);
+        }
+        write(&path, &tail(s));
+        assert!(!path_of(&path).exists(), "a small session's record goes");
+    }
+
     #[test]
     fn records_go_with_their_sessions() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::new(dir.path());
         let path = long_session(dir.path());
-        write(&path, load(&path).expect("load").session);
+        write(&path, &tail(load(&path).expect("load").session));
         // Into the trash: the record does not stay behind.
         let trashed = store.trash(&path).expect("trash");
         assert!(!path_of(&path).exists());
         assert!(!path_of(&trashed).exists());
         // Deleted by hand: the next listing removes the record.
         let restored = store.restore(&trashed).expect("restore");
-        write(&restored, load(&restored).expect("load").session);
+        write(&restored, &tail(load(&restored).expect("load").session));
         let other = long_session(dir.path());
-        write(&other, load(&other).expect("load").session);
+        write(&other, &tail(load(&other).expect("load").session));
         std::fs::remove_file(&restored).expect("rm");
         store.list().expect("list");
         assert!(!path_of(&restored).exists());

@@ -447,9 +447,19 @@ async fn event_loop(
     guard: &mut terminal::TerminalGuard,
 ) -> Result<SessionEnd, Failure> {
     let (tx, mut saved_rx) = mpsc::unbounded_channel::<Report>();
-    let saver = Saver::spawn(app.path.clone(), app.session.journal_seq, move |r| {
-        let _ = tx.send(r);
-    });
+    // What the saver keeps of the session for the first-screen record.
+    let screen = app
+        .read_only
+        .is_none()
+        .then(|| store::screen::tail_of(&mut app.session));
+    let saver = Saver::spawn(
+        app.path.clone(),
+        app.session.journal_seq,
+        screen,
+        move |r| {
+            let _ = tx.send(r);
+        },
+    );
     let mut events = EventStream::new();
     let mut tick = interval(Duration::from_secs(1));
     let mut draft_at: Option<Instant> = None;
@@ -567,13 +577,6 @@ async fn event_loop(
             app.path.display()
         ))
         .hint("the previous file is intact; free disk space or fix the folder, then reopen the session"));
-    }
-    if result.is_ok() && app.read_only.is_none() {
-        // Everything is saved and the lock is still ours: the next open of
-        // this session can draw its first frame from a small record.
-        let path = app.path.clone();
-        let session = app.session;
-        tokio::task::block_in_place(|| store::screen::write(&path, session));
     }
     result.map(|()| {
         if terminated {
@@ -707,7 +710,10 @@ mod tests {
         // The same from the first-screen record, through the hand-over
         // with the full load: with a record, the full load is held back
         // until the frame is drawn; without one, it reads at once.
-        store::screen::write(&path, store::load(&path).expect("load").session);
+        store::screen::write(
+            &path,
+            &store::screen::tail(store::load(&path).expect("load").session),
+        );
         for (w, h) in [(200u16, 50u16), (80, 24), (120, 40)] {
             let full = open_session(path.clone(), now).expect("open");
             let (mut p, loader) = hand_over(&path, None);
