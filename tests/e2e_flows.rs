@@ -274,12 +274,20 @@ fn a_long_session_reopens_from_its_first_screen_record() {
     assert!(shown.contains("второе"), "{shown}");
     assert!(shown.contains("Запись 0:"), "{shown}");
 
-    // A note from the command line changes the file: the record no longer
-    // matches, and the next screen has the note all the same.
+    // A note from the command line changes the file, and records it.
     let out = rapporteur(&t, &["note", &s.id, "с командной строки"]);
     assert!(out.status.success(), "{out:?}");
+    assert_eq!(counts(&record), vec![1203, 0, 0, 0, 0]);
+    // Another tool's change: the record no longer matches, and the next
+    // screen has the change all the same.
+    let mut v = read_json(&file);
+    v["title"] = "Переименовано".into();
+    std::fs::write(&file, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
     t.spawn_shell("three", &open);
-    t.wait_text("three", &["Entries (1203)", "с командной строки"]);
+    t.wait_text(
+        "three",
+        &["Переименовано", "Entries (1203)", "с командной строки"],
+    );
     t.keys("three", &["C-q"]);
     t.wait_text("three", &["EXITED:0"]);
     assert_eq!(counts(&record), vec![1203, 0, 0, 0, 0]);

@@ -292,6 +292,7 @@ pub fn note(
             source,
         })?;
         session.blocks[index].entries.push(entry);
+        session.journal_seq += 1;
     } else {
         session.blocks[index].entries.push(entry);
         session.updated = now;
@@ -304,6 +305,8 @@ pub fn note(
         index + 1,
         session.blocks[index].title.shown()
     );
+    // Still under the lock: the next capture screen can start from this.
+    store::screen::write(&path, &store::screen::tail(session));
     Ok(ExitCode::SUCCESS)
 }
 
