@@ -258,7 +258,7 @@ R_OPEN="$R --sessions-dir $WORK/r-tmux open $ID"
 tb --name r_first_frame --runs "$TMUX_RUNS" --marker "Block 1 of 5" --marker "Enter commit" \
     --quit C-q --cmd "$R_OPEN" first-frame
 # The same without the first-screen record (docs/PERFORMANCE.md): as on
-# the first open after a crash, or after another tool changed the file.
+# the first open after another tool changed the file.
 tb --name r_first_frame_norecord --runs "$TMUX_RUNS" --marker "Block 1 of 5" --marker "Enter commit" \
     --quit C-q --prepare "rm -f $WORK/r-tmux/.*.screen" --cmd "$R_OPEN" first-frame
 tb --name tj_first_frame --runs "$TMUX_RUNS" --marker "/1000" --marker "Exit: 'q'" \

@@ -172,7 +172,7 @@ row(
     t("tj_first_frame"),
     "tui-journal",
     ratio_max=0.8,
-    note="our stricter row: the first open after a crash or another tool's change",
+    note="our stricter row: the first open after another tool changed the file",
 )
 row(
     "the same, above the harness floor",
