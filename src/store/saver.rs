@@ -294,6 +294,16 @@ fn describe(e: &super::StoreError) -> String {
 /// The writer thread's name.
 pub const THREAD: &str = "rapporteur-saver";
 
+/// How long the writes must pause before the first-screen record is
+/// written: longer than the gap between the saves of a burst (a paste, key
+/// repeat), far shorter than a person's pause.
+pub const SCREEN_DELAY: Duration = Duration::from_millis(150);
+
+/// [`Writer::write_screen`], where a bug costs only the record.
+fn write_screen(writer: &mut Writer) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer.write_screen()));
+}
+
 pub struct Saver {
     tx: Option<mpsc::Sender<Job>>,
     done: mpsc::Receiver<()>,
@@ -316,7 +326,22 @@ impl Saver {
             .name(THREAD.into())
             .spawn(move || {
                 let mut writer = Writer::with_screen(path, last_seq, screen);
-                while let Ok(mut job) = rx.recv() {
+                loop {
+                    // The first-screen record waits until the writes
+                    // pause, so a burst of saves never queues behind it.
+                    let next = if writer.screen_due {
+                        rx.recv_timeout(SCREEN_DELAY)
+                    } else {
+                        rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+                    };
+                    let mut job = match next {
+                        Ok(job) => job,
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            write_screen(&mut writer);
+                            continue;
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    };
                     while let Ok(more) = rx.try_recv() {
                         job.merge(more);
                     }
@@ -346,10 +371,8 @@ impl Saver {
                         // Half a job: what the files hold is not known.
                         writer.screen = None;
                     }
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        writer.write_screen();
-                    }));
                 }
+                write_screen(&mut writer);
                 let _ = done_tx.send(());
             })
             .map(|_| ())

@@ -3,26 +3,28 @@
 //!
 //! Reading and parsing a 10,000-entry file (4.5 MB) takes the first frame
 //! 10–20 ms on a busy 2-core machine even when only the newest entries
-//! are parsed (`model::preview`). So after every save the saver thread,
-//! which holds the session's writer lock, writes `.NAME.json.screen` beside
-//! it (hidden, 0600, after reporting the save): the session with only the
-//! current block's newest [`ROWS`] entries, how many entries each block
-//! really has, and the `stat` keys of the file and its journal just after
-//! that save (as in the summary cache, `index`). It keeps that tail up to
-//! date by replaying each journal line onto it, so the record is right
-//! after a crash too, unless the crash fell between a save and its record.
+//! are parsed (`model::preview`). So the saver thread, which holds the
+//! session's writer lock, writes `.NAME.json.screen` beside it (hidden,
+//! 0600) once its saves pause for `saver::SCREEN_DELAY`, and `note` does
+//! the same: the session with only the current block's newest [`ROWS`]
+//! entries, how many entries each block really has, and the `stat` keys of
+//! the file and its journal just after the save (as in the summary cache,
+//! `index`). The saver keeps that tail up to date by replaying each journal
+//! line onto it, so the record is right after a crash too, unless the
+//! crash came within that pause after a save.
 //!
 //! On the next open the record is used only when a fresh `stat` of the
-//! file and its journal gives exactly those keys, taken under the writer
-//! lock; each block counts the entries it does not hold in
-//! `Block::unloaded`, which the capture screen adds to its counts. Like the partial read, the result is
-//! drawn once while the full load runs and then dropped: it is never
-//! updated or saved, so the worst a stale record could do (a file changed
-//! in place, to the same size, within one tick of the file system's clock
-//! after our save) is show an old screen for the few tens of milliseconds
-//! before the full load replaces it. Anything else that changes the file
-//! (a save, a `note`, a journal line, an edit by another tool, a rename
-//! over it) changes its keys, and the first frame comes from the file.
+//! file and its journal, taken under the writer lock, gives exactly those
+//! keys; each block counts the entries it does not hold in
+//! `Block::unloaded`, which the capture screen adds to its counts. Like the
+//! partial read, the result is drawn once while the full load runs and
+//! then dropped: it is never updated or saved, so the worst a stale record
+//! could do (a file changed in place, to the same size, within one tick of
+//! the file system's clock after our save) is show an old screen for the
+//! few tens of milliseconds before the full load replaces it. Anything
+//! else that changes the file (a save, a journal line, an edit by another
+//! tool, a rename over it) changes its keys, and the first frame comes
+//! from the file.
 //!
 //! The record holds entry text, so it is private like the session, goes
 //! when the session goes to the trash, and can be deleted at any time.
