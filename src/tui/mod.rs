@@ -115,6 +115,9 @@ fn open_session_sharing(
     let bytes = std::sync::Arc::new(store::read_limited(&path)?);
     if let Some(share) = share {
         let _ = share.tx.send(Shared::Read(bytes.clone()));
+        // Parsing them beside the first frame's partial parse slows both,
+        // and the terminal that must show it: wait until it is drawn.
+        let _ = share.go.recv();
     }
     let loaded = store::load_bytes(&path, &bytes)?;
     drop(bytes);
@@ -205,8 +208,8 @@ enum Shared {
 }
 
 /// The full load's side of the first frame: it tells the lock's answer and
-/// the bytes on `tx`, and reads the file only once `go` says so (or is
-/// dropped).
+/// the bytes on `tx`; it reads the file only once `go` says so, and parses
+/// it only once `go` says so again (or is dropped: the frame is drawn).
 struct Share {
     tx: std::sync::mpsc::Sender<Shared>,
     go: std::sync::mpsc::Receiver<()>,
@@ -216,7 +219,8 @@ struct Share {
 struct Preview {
     path: PathBuf,
     shared: std::sync::mpsc::Receiver<Shared>,
-    /// Dropped to let the full load read the file.
+    /// A message lets the full load read the file for the partial read;
+    /// dropping it lets the full load go all the way.
     go: Option<std::sync::mpsc::Sender<()>>,
 }
 
@@ -234,7 +238,9 @@ fn first_screen(p: &mut Preview, rows: usize, now: Stamp) -> Option<App> {
     if let Some(session) = store::screen::read(path, rows) {
         return Some(preview_app(path, session, read_only, now));
     }
-    p.go = None;
+    if let Some(go) = &p.go {
+        let _ = go.send(());
+    }
     match p.shared.recv() {
         Ok(Shared::Read(bytes)) => preview(path, &bytes, read_only, rows, now),
         _ => None,
@@ -709,7 +715,8 @@ mod tests {
 
         // The same from the first-screen record, through the hand-over
         // with the full load: with a record, the full load is held back
-        // until the frame is drawn; without one, it reads at once.
+        // until the frame is drawn; without one, it reads at once and parses
+        // once the frame is drawn.
         store::screen::write(
             &path,
             &store::screen::tail(store::load(&path).expect("load").session),
@@ -744,14 +751,14 @@ mod tests {
         std::fs::write(store::screen::path_of(&path), b"{}").expect("spoil");
         let (mut p, loader) = hand_over(&path, None);
         let pre = first_screen(&mut p, 50, now).expect("first screen");
-        assert!(p.go.is_none());
         assert_eq!(pre.session.blocks[2].unloaded, 0, "drawn from the file");
+        drop(p);
         assert!(loader.join().expect("loader"));
     }
 
     /// A stand-in for the full load's side of the first frame: says the
-    /// lock's answer, waits for the go, sends the file. True when it got
-    /// that far.
+    /// lock's answer, waits for the go, sends the file, waits for the frame.
+    /// True when it got that far.
     fn hand_over(
         path: &std::path::Path,
         read_only: Option<String>,
@@ -762,9 +769,16 @@ mod tests {
         let loader = std::thread::spawn(move || {
             let share = Share { tx, go };
             let _ = share.tx.send(Shared::Locked(read_only));
-            let _ = share.go.recv();
+            // A first frame that never lets it read fails the test here
+            // (it gets no bytes) instead of hanging it.
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                share.go.recv_timeout(Duration::from_secs(10))
+            {
+                return false;
+            }
             let bytes = std::sync::Arc::new(std::fs::read(&file).expect("read"));
             let _ = share.tx.send(Shared::Read(bytes));
+            let _ = share.go.recv();
             true
         });
         let p = Preview {
