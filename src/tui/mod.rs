@@ -207,6 +207,10 @@ enum Shared {
     Read(std::sync::Arc<Vec<u8>>),
 }
 
+/// Below this size (about 500 entries) a session loads in a millisecond or
+/// two: its first frame waits for the full load instead of a preview.
+const PREVIEW_FROM_BYTES: u64 = 256 * 1024;
+
 /// The full load's side of the first frame: it tells the lock's answer and
 /// the bytes on `tx`; it reads the file only once `go` says so, and parses
 /// it only once `go` says so again (or is dropped: the frame is drawn).
@@ -235,6 +239,11 @@ fn first_screen(p: &mut Preview, rows: usize, now: Stamp) -> Option<App> {
     let Ok(Shared::Locked(read_only)) = p.shared.recv() else {
         return None;
     };
+    if std::fs::metadata(path).is_ok_and(|m| m.len() < PREVIEW_FROM_BYTES) {
+        // The full load is as quick as any preview: let it go.
+        p.go = None;
+        return None;
+    }
     if let Some(session) = store::screen::read(path, rows) {
         return Some(preview_app(path, session, read_only, now));
     }
@@ -383,8 +392,9 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
         match opening {
             Some((opening, capture)) => {
                 // A long session takes a while to parse: draw its first
-                // frame from a partial read meanwhile. Keys typed wait in
-                // the terminal for the full state.
+                // frame from its first-screen record or a partial read
+                // meanwhile. Keys typed wait in the terminal for the full
+                // state.
                 if let Some(mut capture) = capture {
                     let rows = guard.terminal.size().map_or(50, |s| usize::from(s.height));
                     if let Some(app) = first_screen(&mut capture, rows, Stamp::now())
