@@ -81,8 +81,11 @@ pub struct Writer {
     path: PathBuf,
     /// The last journal record on disk (or in the snapshot).
     last_seq: u64,
+    /// Whether this writer keeps the session's first-screen record.
+    keeps_screen: bool,
     /// The session as the files now hold it, cut to what its first-screen
-    /// record keeps (`store::screen`), when this writer knows it.
+    /// record keeps (`store::screen`), when this writer knows it: not
+    /// after a failed write, until the next snapshot.
     screen: Option<Session>,
     /// `screen` changed and its record is not written yet.
     screen_due: bool,
@@ -93,6 +96,7 @@ impl Writer {
         Writer {
             path,
             last_seq,
+            keeps_screen: false,
             screen: None,
             screen_due: false,
         }
@@ -102,6 +106,7 @@ impl Writer {
     /// as [`super::screen::tail_of`] made it.
     pub fn with_screen(path: PathBuf, last_seq: u64, screen: Option<Session>) -> Writer {
         Writer {
+            keeps_screen: screen.is_some(),
             screen,
             ..Writer::new(path, last_seq)
         }
@@ -128,7 +133,6 @@ impl Writer {
     pub fn execute(&mut self, job: Job) -> Report {
         let path = self.path.clone();
         let mut snapshot_failed = false;
-        let keeps_screen = self.screen.is_some();
         let session = job.session.map(|(generation, mut s)| {
             // The snapshot holds every record written so far.
             s.journal_seq = self.last_seq;
@@ -138,7 +142,7 @@ impl Writer {
                     // Only informative now: the snapshot's seq makes the
                     // old records inert; emptying the file saves space.
                     let _ = journal::truncate(&path);
-                    if keeps_screen {
+                    if self.keeps_screen {
                         self.screen = Some(super::screen::tail(*s));
                         self.screen_due = true;
                     }

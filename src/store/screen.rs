@@ -443,13 +443,42 @@ mod tests {
         let got = read(&path, 50).expect("record");
         assert_eq!(got.title.raw(), "Другое название");
         assert_eq!(counts(&got), counts(&s));
+        // A failed write: the saver no longer knows what the files hold,
+        // until the next snapshot, after which it keeps the record again.
+        let jp = journal::journal_path(&path);
+        let _ = std::fs::remove_file(&jp);
+        std::fs::create_dir(&jp).expect("a folder where the journal goes");
+        let e = Entry::new(Kind::Note, "не записано", None, Stamp::now());
+        let r = w.execute(Job {
+            appends: vec![Append {
+                generation: 10,
+                at: Stamp::now(),
+                op: journal::Op::Add {
+                    block: block.clone(),
+                    entry: e,
+                },
+            }],
+            ..Job::default()
+        });
+        assert!(matches!(r.appended, Some(Err(_))), "{r:?}");
+        std::fs::remove_dir(&jp).expect("rmdir");
+        s.title = "После сбоя".into();
+        let r = w.execute(Job {
+            session: Some((11, Box::new(s.clone()))),
+            ..Job::default()
+        });
+        assert!(matches!(r.session, Some(Ok(11))), "{r:?}");
+        w.write_screen();
+        let got = read(&path, 50).expect("a record again");
+        assert_eq!(got.title.raw(), "После сбоя");
+        assert_eq!(counts(&got), counts(&s));
         // A writer that does not know the session (the `note` command)
         // writes no record, and the one there no longer matches.
         crate::store::saver::execute(
             &path,
             Job {
                 appends: vec![Append {
-                    generation: 10,
+                    generation: 12,
                     at: Stamp::now(),
                     op: journal::Op::Runs {
                         block: block.clone(),
