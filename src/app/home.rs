@@ -307,7 +307,7 @@ fn on_key(home: &mut Home, k: KeyEvent) {
             Pane::Search => {
                 if let Some(h) = home.hits.get(home.hit_selected) {
                     home.effects.push(HomeEffect::Open {
-                        path: h.path.clone(),
+                        path: h.path.to_path_buf(),
                         mode: OpenMode::Review {
                             entry: Some(h.entry_id.clone()),
                         },

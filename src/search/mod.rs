@@ -48,9 +48,11 @@ pub struct HitSession {
 /// A match, as `search --json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
-    pub session: HitSession,
+    /// Shared by the hits of one session: a search can find tens of
+    /// thousands.
+    pub session: std::sync::Arc<HitSession>,
     #[serde(skip)]
-    pub path: PathBuf,
+    pub path: std::sync::Arc<std::path::Path>,
     /// 1-based block number.
     pub block: usize,
     pub block_title: Label,
@@ -164,11 +166,11 @@ impl Index {
         let s = &self.sessions[d.session as usize];
         let entry = &self.entries[d.session as usize][d.block as usize][d.entry as usize];
         Hit {
-            session: HitSession {
+            session: std::sync::Arc::new(HitSession {
                 id: s.id.clone(),
                 title: s.title.clone(),
-            },
-            path: s.path.clone(),
+            }),
+            path: std::sync::Arc::from(s.path.as_path()),
             block: d.block as usize + 1,
             block_title: self.blocks[d.session as usize][d.block as usize].clone(),
             entry_id: entry.id.clone(),
@@ -299,9 +301,21 @@ fn search_file(
     Ok((hits_in_session(path, &loaded.session, q), summary, keys))
 }
 
+/// What every hit of one file shares, made once.
+fn shared_by_hits(
+    path: &std::path::Path,
+    session: impl FnOnce() -> HitSession,
+) -> (std::sync::Arc<HitSession>, std::sync::Arc<std::path::Path>) {
+    (std::sync::Arc::new(session()), std::sync::Arc::from(path))
+}
+
 fn hits_in_view(path: &std::path::Path, v: &view::SessionView, q: &Query) -> Vec<Hit> {
     let mut m = Matcher::new(q);
     let mut hits = Vec::new();
+    let shared = shared_by_hits(path, || HitSession {
+        id: v.id.to_string(),
+        title: Label::from(&*v.title),
+    });
     for (b, block) in v.blocks.iter().enumerate() {
         for e in &block.entries {
             if !m.matches(e.kind, &e.text, e.speaker.as_deref()) {
@@ -314,11 +328,8 @@ fn hits_in_view(path: &std::path::Path, v: &view::SessionView, q: &Query) -> Vec
                 .unwrap_or_else(|| Stamp::from_instant(jiff::Timestamp::UNIX_EPOCH));
             let text = Text::from(&*e.text);
             hits.push(Hit {
-                session: HitSession {
-                    id: v.id.to_string(),
-                    title: Label::from(&*v.title),
-                },
-                path: path.to_path_buf(),
+                session: shared.0.clone(),
+                path: shared.1.clone(),
                 block: b + 1,
                 block_title: Label::from(&*block.title),
                 entry_id: e.id.to_string(),
@@ -336,17 +347,18 @@ fn hits_in_view(path: &std::path::Path, v: &view::SessionView, q: &Query) -> Vec
 fn hits_in_session(path: &std::path::Path, s: &Session, q: &Query) -> Vec<Hit> {
     let mut m = Matcher::new(q);
     let mut hits = Vec::new();
+    let shared = shared_by_hits(path, || HitSession {
+        id: s.id.clone(),
+        title: s.title.clone(),
+    });
     for (b, block) in s.blocks.iter().enumerate() {
         for e in &block.entries {
             if !m.matches(e.kind, &e.text, e.speaker.as_deref()) {
                 continue;
             }
             hits.push(Hit {
-                session: HitSession {
-                    id: s.id.clone(),
-                    title: s.title.clone(),
-                },
-                path: path.to_path_buf(),
+                session: shared.0.clone(),
+                path: shared.1.clone(),
                 block: b + 1,
                 block_title: block.title.clone(),
                 entry_id: e.id.clone(),
