@@ -155,33 +155,20 @@ for layout, label in (("spread_5x2000", "5 × 2,000"), ("one_block_10000", "one 
     )
 
 section("First frame of the capture screen, 10,000 entries, in tmux")
-row("start → first frame", t("r_first_frame"), t("tj_first_frame"), "tui-journal", ratio_max=0.8)
 floor = t("floor_start")
-ff = t("r_first_frame")
-row(
-    "start → first frame, above the harness floor",
-    None if ff is None or floor is None else ff - floor,
-    None,
-    "",
-    abs_max=15.0,
-)
-nr = t("r_first_frame_norecord")
-row(
-    "start → first frame without the first-screen record",
-    nr,
-    t("tj_first_frame"),
-    "tui-journal",
-    ratio_max=0.8,
-    note="our stricter row: the first open after another tool changed the file",
-)
-row(
-    "the same, above the harness floor",
-    None if nr is None or floor is None else nr - floor,
-    None,
-    "",
-    abs_max=15.0,
-    note="our stricter row",
-)
+for name, what, above, note, above_note in (
+    ("r_first_frame", "start → first frame", "start → first frame, above the harness floor", "", ""),
+    (
+        "r_first_frame_norecord",
+        "start → first frame without the first-screen record",
+        "the same, above the harness floor",
+        "our stricter row: the first open after another tool changed the file",
+        "our stricter row",
+    ),
+):
+    ff = t(name)
+    row(what, ff, t("tj_first_frame"), "tui-journal", ratio_max=0.8, note=note)
+    row(above, None if ff is None or floor is None else ff - floor, None, "", abs_max=15.0, note=above_note)
 
 section("Command line, 10,000-entry session, against jrnl on the same entries")
 row("`note` vs `jrnl \"text\"`", hf("r_note"), hf("jrnl_add"), "jrnl", ratio_max=1 / 20)

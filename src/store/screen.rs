@@ -385,11 +385,26 @@ mod tests {
         assert!(read(&path, 50).is_some());
     }
 
+    /// A job that appends `ops` to the journal.
+    fn appends(generation: u64, ops: Vec<journal::Op>) -> crate::store::saver::Job {
+        crate::store::saver::Job {
+            appends: ops
+                .into_iter()
+                .map(|op| crate::store::saver::Append {
+                    generation,
+                    at: Stamp::now(),
+                    op,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
     /// What the capture screen's saver does: a record after every save,
     /// kept right by replaying each journal line onto the tail.
     #[test]
     fn the_saver_keeps_the_record_right_after_every_save() {
-        use crate::store::saver::{Append, Job, Writer};
+        use crate::store::saver::{Job, Writer};
         let dir = tempfile::tempdir().expect("tempdir");
         let path = long_session(dir.path());
         let mut s = load(&path).expect("load").session;
@@ -397,7 +412,7 @@ mod tests {
         let cur = s.current_index();
         let block = s.blocks[cur].id.clone();
         for round in 0..3 {
-            let appends = (0..4)
+            let ops = (0..4)
                 .map(|i| {
                     let e = Entry::new(
                         Kind::Recommendation,
@@ -406,20 +421,13 @@ mod tests {
                         Stamp::now(),
                     );
                     s.blocks[cur].entries.push(e.clone());
-                    Append {
-                        generation: round,
-                        at: Stamp::now(),
-                        op: journal::Op::Add {
-                            block: block.clone(),
-                            entry: e,
-                        },
+                    journal::Op::Add {
+                        block: block.clone(),
+                        entry: e,
                     }
                 })
                 .collect();
-            let r = w.execute(Job {
-                appends,
-                ..Job::default()
-            });
+            let r = w.execute(appends(round, ops));
             assert!(matches!(r.appended, Some(Ok(_))), "{r:?}");
             // Not written before it is asked for: the report goes first.
             w.write_screen();
@@ -449,17 +457,13 @@ mod tests {
         let _ = std::fs::remove_file(&jp);
         std::fs::create_dir(&jp).expect("a folder where the journal goes");
         let e = Entry::new(Kind::Note, "не записано", None, Stamp::now());
-        let r = w.execute(Job {
-            appends: vec![Append {
-                generation: 10,
-                at: Stamp::now(),
-                op: journal::Op::Add {
-                    block: block.clone(),
-                    entry: e,
-                },
+        let r = w.execute(appends(
+            10,
+            vec![journal::Op::Add {
+                block: block.clone(),
+                entry: e,
             }],
-            ..Job::default()
-        });
+        ));
         assert!(matches!(r.appended, Some(Err(_))), "{r:?}");
         std::fs::remove_dir(&jp).expect("rmdir");
         s.title = "После сбоя".into();
@@ -476,18 +480,14 @@ mod tests {
         // writes no record, and the one there no longer matches.
         crate::store::saver::execute(
             &path,
-            Job {
-                appends: vec![Append {
-                    generation: 12,
-                    at: Stamp::now(),
-                    op: journal::Op::Runs {
-                        block: block.clone(),
-                        runs: Vec::new(),
-                        spent_seconds: 0,
-                    },
+            appends(
+                12,
+                vec![journal::Op::Runs {
+                    block: block.clone(),
+                    runs: Vec::new(),
+                    spent_seconds: 0,
                 }],
-                ..Job::default()
-            },
+            ),
         );
         assert!(read(&path, 50).is_none());
     }
