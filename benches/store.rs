@@ -154,9 +154,15 @@ fn enter_to_durable(d: &Data, n: usize) -> Vec<Duration> {
     // As the app does: the saver keeps the first-screen record too, after
     // each report.
     let screen = Some(rapporteur::store::screen::tail_of(&mut app.session));
-    let saver = Saver::spawn(path, app.session.journal_seq, screen, move |r| {
-        let _ = tx.send(r);
-    });
+    let saver = Saver::spawn(
+        path,
+        rapporteur::store::journal::Owner::of(&app.session),
+        app.session.journal_seq,
+        screen,
+        move |r| {
+            let _ = tx.send(r);
+        },
+    );
     let handle = |app: &mut App| {
         let (job, _) = rapporteur::tui::job_from(app.take_effects());
         if job.is_empty() {
@@ -217,7 +223,7 @@ fn tails(d: &Data, full: bool) {
     summary(
         "  save/write_atomic (write+fsync+rename+fsync)",
         repeat(n, || {
-            store::atomic::write_atomic(&target, &bytes).expect("write")
+            store::files::write_atomic(&target, &bytes).expect("write")
         }),
     );
     summary(
@@ -387,7 +393,7 @@ fn benches(c: &mut Criterion, d: &Data, full: bool) {
         b.iter(|| black_box(store::to_bytes(&session).expect("serialize")))
     });
     g.bench_function("write_atomic", |b| {
-        b.iter(|| store::atomic::write_atomic(&target, &bytes).expect("write"))
+        b.iter(|| store::files::write_atomic(&target, &bytes).expect("write"))
     });
     g.bench_function("load", |b| {
         b.iter(|| black_box(store::load(&d.big_file).expect("load")))

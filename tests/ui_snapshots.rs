@@ -282,6 +282,7 @@ fn home_80x24_with_search_results() {
     let loaded = rapporteur::store::Loaded {
         session: s.clone(),
         newer_version: None,
+        foreign_journal: false,
     };
     home_update(
         &mut h,

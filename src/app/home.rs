@@ -51,7 +51,8 @@ pub enum HomeEffect {
     },
     Trash(PathBuf),
     Restore(PathBuf),
-    EmptyTrash,
+    /// Remove these trashed sessions (what the trash showed) for good.
+    EmptyTrash(Vec<PathBuf>),
     Open {
         path: PathBuf,
         mode: OpenMode,
@@ -258,7 +259,8 @@ fn on_key(home: &mut Home, k: KeyEvent) {
                 // Emptying the trash is the one irreversible act: only an
                 // explicit y will do.
                 if matches!(k.code, KeyCode::Char('y' | 'Y')) {
-                    home.effects.push(HomeEffect::EmptyTrash);
+                    home.effects
+                        .push(HomeEffect::EmptyTrash(home.trash.clone()));
                     home.modal = None;
                 } else if no {
                     home.modal = None;

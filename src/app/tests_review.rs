@@ -113,7 +113,13 @@ fn home_trash_asks_and_restores() {
     home::update(&mut h, HomeAction::Key(key(KeyCode::Enter)));
     assert!(h.take_effects().is_empty());
     home::update(&mut h, HomeAction::Key(key(KeyCode::Char('y'))));
-    assert_eq!(h.take_effects(), vec![HomeEffect::EmptyTrash]);
+    // Only what the trash showed is removed.
+    assert_eq!(
+        h.take_effects(),
+        vec![HomeEffect::EmptyTrash(vec![PathBuf::from(
+            "/s/trash/x.json"
+        )])]
+    );
 }
 
 #[test]

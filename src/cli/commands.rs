@@ -232,6 +232,9 @@ pub fn note(
     if loaded.read_only() {
         return Err(store::StoreError::ReadOnly { path }.into());
     }
+    for n in store::claim_sidecars(&path, &loaded)? {
+        eprintln!("warning: {}", sanitize_line(&n));
+    }
     let mut session = loaded.session;
     let index = match block {
         Some(b) => session.find_block(b).ok_or_else(|| {
@@ -282,15 +285,18 @@ pub fn note(
         let record = store::journal::Record {
             seq: session.journal_seq + 1,
             at: now,
+            owner: None,
             op: store::journal::Op::Add {
                 block: block_id,
                 entry: entry.clone(),
             },
         };
-        store::journal::append(&path, &[record]).map_err(|source| store::StoreError::Save {
-            path: store::journal::journal_path(&path),
-            source,
-        })?;
+        store::journal::append(&path, &store::journal::Owner::of(&session), &[record]).map_err(
+            |source| store::StoreError::Save {
+                path: store::journal::journal_path(&path),
+                source,
+            },
+        )?;
         session.blocks[index].entries.push(entry);
         session.journal_seq += 1;
     } else {
@@ -328,9 +334,17 @@ pub fn export(
         None => {
             let _ = std::io::stdout().lock().write_all(&report.bytes);
         }
+        Some(out) if out.as_os_str() == "-" => {
+            let _ = std::io::stdout().lock().write_all(&report.bytes);
+        }
         Some(out) => {
-            store::write_bytes(out, &report.bytes)?;
-            eprintln!("wrote {}", sanitize_line(&out.display().to_string()));
+            let written = store::report::write(store.dir(), out, &report.bytes)?;
+            let shown = out.display().to_string();
+            let shown = sanitize_line(&shown);
+            match written.replaced {
+                Some(size) => eprintln!("wrote {shown} (replaced the {size}-byte file there)"),
+                None => eprintln!("wrote {shown}"),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

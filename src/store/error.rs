@@ -49,6 +49,9 @@ impl LoadError {
     pub fn hint(&self) -> &'static str {
         match self {
             LoadError::Io { .. } => "check that the file exists and that you may read it",
+            LoadError::NotAFile { what, .. } if what.starts_with("a symbolic link") => {
+                "rapporteur never reads or writes through a link: move the real file into the sessions folder in place of the link"
+            }
             LoadError::NotAFile { .. } => {
                 "remove it from the sessions folder or point at a regular file"
             }
@@ -64,6 +67,10 @@ impl LoadError {
         }
     }
 }
+
+/// What to do when a link, FIFO, folder or device stands where the app
+/// keeps one of its own files.
+pub const NOT_OURS_HINT: &str = "nothing was written there: if you did not put it there, remove it (it is not a file rapporteur made) and try again";
 
 /// Failures of the store: saving, locking, finding sessions.
 #[derive(Debug, thiserror::Error)]
@@ -86,12 +93,21 @@ pub enum StoreError {
     NotFound { spec: String, dir: PathBuf },
     #[error("{spec:?} matches more than one session: {}", matches.join(", "))]
     Ambiguous { spec: String, matches: Vec<String> },
+    #[error("will not write a report onto {}: it is {what}; nothing was written", path.display())]
+    ReportTarget { path: PathBuf, what: &'static str },
     #[error("cannot serialize the session: {0}")]
     Serialize(#[from] serde_json::Error),
 }
 
 impl StoreError {
     pub fn hint(&self) -> &'static str {
+        if let StoreError::Save { source, .. }
+        | StoreError::Lock { source, .. }
+        | StoreError::Folder { source, .. } = self
+            && super::files::NotOurs::of(source).is_some()
+        {
+            return NOT_OURS_HINT;
+        }
         match self {
             StoreError::Load(e) => e.hint(),
             StoreError::Save { .. } => {
@@ -107,6 +123,9 @@ impl StoreError {
                 "run `rapporteur list` to see the sessions and their ids"
             }
             StoreError::Ambiguous { .. } => "type more of the id",
+            StoreError::ReportTarget { .. } => {
+                "give -o a new file name or an earlier report's, outside the sessions folder (-o - writes to standard output)"
+            }
             StoreError::Serialize(_) => "this is a bug; please report it",
         }
     }

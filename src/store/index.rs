@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::Summary;
 use crate::model::Stamp;
 
-const FILE_NAME: &str = ".summaries";
+pub(super) const FILE_NAME: &str = ".summaries";
 const VERSION: u32 = 1;
 
 /// How long a file must have been left alone before its summary is kept.
@@ -243,24 +243,8 @@ impl Cache {
         };
         // No fsync: a cache lost to a power cut is rebuilt, and fsync would
         // cost more than the listing it speeds up.
-        let _ = write_quick(&self.dir.join(FILE_NAME), &bytes);
+        let _ = super::files::write_quick(&self.dir.join(FILE_NAME), &bytes);
     }
-}
-
-pub(super) fn write_quick(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::PermissionsExt;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rapporteur-")
-        .suffix(".tmp")
-        .permissions(std::fs::Permissions::from_mode(super::atomic::FILE_MODE))
-        .tempfile_in(dir)?;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(super::atomic::FILE_MODE))?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// The cache file of a folder, for tests and `check`.

@@ -17,14 +17,12 @@
 //! `journal_seq`, stopping at the first line that is torn or fails its
 //! checksum (a crash mid-append leaves at most that one line).
 
-use std::fs::OpenOptions;
 use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{FILE_MODE, sync_dir};
+use super::files::Dir;
 use crate::model::{Entry, Run, Session, Stamp};
 
 /// Sessions with fewer entries are rewritten whole on every change: that
@@ -40,8 +38,57 @@ pub fn journal_path(session_path: &Path) -> PathBuf {
 pub struct Record {
     pub seq: u64,
     pub at: Stamp,
+    /// The session the record was written for; `None` in journals written
+    /// before records carried it. [`append`] always writes it.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
     #[serde(flatten)]
     pub op: Op,
+}
+
+/// Whose journal it is: the session's id and its file's creation stamp.
+/// A journal left by a deleted session, or copied beside another one, is
+/// never replayed onto a session it was not written for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Owner {
+    pub session: String,
+    pub created: Stamp,
+}
+
+impl Owner {
+    pub fn of(session: &Session) -> Owner {
+        Owner {
+            session: session.id.clone(),
+            created: session.created,
+        }
+    }
+
+    fn owns(&self, session: &Session) -> bool {
+        self.session == session.id && self.created.instant == session.created.instant
+    }
+}
+
+impl Record {
+    /// Whether the record was written for `session`. A record from before
+    /// records carried their owner is taken as the session's only if it is
+    /// not older than the session itself.
+    pub fn belongs_to(&self, session: &Session) -> bool {
+        match &self.owner {
+            Some(o) => o.owns(session),
+            None => self.at.instant >= session.created.instant,
+        }
+    }
+}
+
+/// A record as [`append`] writes it: with its owner, without a copy.
+#[derive(Serialize)]
+struct Line<'a> {
+    seq: u64,
+    at: &'a Stamp,
+    #[serde(flatten)]
+    owner: &'a Owner,
+    #[serde(flatten)]
+    op: &'a Op,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,29 +109,28 @@ pub enum Op {
     },
 }
 
-fn line(record: &Record) -> io::Result<String> {
-    let json = serde_json::to_string(record).map_err(io::Error::other)?;
+fn line(owner: &Owner, record: &Record) -> io::Result<String> {
+    let json = serde_json::to_string(&Line {
+        seq: record.seq,
+        at: &record.at,
+        owner,
+        op: &record.op,
+    })
+    .map_err(io::Error::other)?;
     Ok(format!("{:08x} {json}\n", crc32fast::hash(json.as_bytes())))
 }
 
-/// Appends records and fsyncs the journal.
-pub fn append(session_path: &Path, records: &[Record]) -> io::Result<()> {
+/// Appends records, each marked as `owner`'s, and fsyncs the journal.
+pub fn append(session_path: &Path, owner: &Owner, records: &[Record]) -> io::Result<()> {
     if records.is_empty() {
         return Ok(());
     }
     let path = journal_path(session_path);
-    let created = !path.exists();
-    let mut f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(FILE_MODE)
-        .open(&path)?;
-    if created {
-        f.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
-    }
+    let (dir, name) = Dir::of(&path)?;
+    let (mut f, created) = dir.open_append(name)?;
     let mut buf = String::new();
     for r in records {
-        buf.push_str(&line(r)?);
+        buf.push_str(&line(owner, r)?);
     }
     super::fault::check("write")?;
     f.write_all(buf.as_bytes())?;
@@ -92,9 +138,7 @@ pub fn append(session_path: &Path, records: &[Record]) -> io::Result<()> {
     f.sync_data()?;
     if created {
         // The journal's name must survive a power cut too.
-        if let Some(dir) = path.parent() {
-            sync_dir(dir)?;
-        }
+        dir.sync()?;
     }
     Ok(())
 }
@@ -102,14 +146,8 @@ pub fn append(session_path: &Path, records: &[Record]) -> io::Result<()> {
 /// Empties the journal once a snapshot holds everything in it.
 pub fn truncate(session_path: &Path) -> io::Result<()> {
     let path = journal_path(session_path);
-    match OpenOptions::new().write(true).open(&path) {
-        Ok(f) => {
-            f.set_len(0)?;
-            f.sync_data()
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
+    let (dir, name) = Dir::of(&path)?;
+    dir.truncate(name)
 }
 
 /// The valid records of a journal, in order, up to the first bad line.
@@ -141,8 +179,17 @@ fn parse_line(raw: &[u8]) -> Option<Record> {
 
 /// Applies the records newer than the snapshot. Replaying twice changes
 /// nothing: an entry already present is not added again.
-pub fn replay(session: &mut Session, records: &[Record]) {
+///
+/// Records written for another session are skipped; the answer says
+/// whether there were any, so that a writer can set the journal aside
+/// (see [`set_aside`]) before it appends or empties it.
+pub fn replay(session: &mut Session, records: &[Record]) -> bool {
+    let mut foreign = false;
     for r in records {
+        if !r.belongs_to(session) {
+            foreign = true;
+            continue;
+        }
         if r.seq <= session.journal_seq {
             continue;
         }
@@ -178,6 +225,35 @@ pub fn replay(session: &mut Session, records: &[Record]) {
         }
         session.journal_seq = r.seq;
     }
+    foreign
+}
+
+/// Renames the sidecar at `path` (a journal or a draft written for
+/// another session) to `NAME.set-aside-STAMP`, beside it, so that its text
+/// is kept but never applied; returns the new path. Only the holder of the
+/// session's lock calls this.
+pub fn set_aside(path: &Path) -> io::Result<PathBuf> {
+    let (dir, name) = Dir::of(path)?;
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    for n in 1..100 {
+        let mut to = name.to_os_string();
+        to.push(if n == 1 {
+            format!(".set-aside-{stamp}")
+        } else {
+            format!(".set-aside-{stamp}-{n}")
+        });
+        match dir.kind(&to)? {
+            None => {
+                dir.move_to(name, &dir, &to)?;
+                dir.sync()?;
+                return Ok(dir.join(&to));
+            }
+            Some(_) => continue,
+        }
+    }
+    Err(io::Error::other("no free name to set the file aside"))
 }
 
 #[cfg(test)]
@@ -193,6 +269,7 @@ mod tests {
         Record {
             seq,
             at: Stamp::now(),
+            owner: None,
             op: Op::Add {
                 block: "integration".into(),
                 entry: Entry::new(Kind::Note, text, None, Stamp::now()),
@@ -204,12 +281,12 @@ mod tests {
     fn append_then_replay() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("s.json");
-        append(&p, &[add(1, "один"), add(2, "two")]).unwrap();
+        let mut s = session();
+        append(&p, &Owner::of(&s), &[add(1, "один"), add(2, "two")]).unwrap();
         let bytes = std::fs::read(journal_path(&p)).unwrap();
         let records = parse_records(&bytes);
         assert_eq!(records.len(), 2);
-        let mut s = session();
-        replay(&mut s, &records);
+        assert!(!replay(&mut s, &records));
         assert_eq!(s.blocks[1].entries.len(), 2);
         assert_eq!(s.journal_seq, 2);
         // Idempotent.
@@ -226,8 +303,9 @@ mod tests {
 
     #[test]
     fn torn_or_corrupt_tail_stops_replay() {
-        let good = line(&add(1, "kept")).unwrap();
-        let second = line(&add(2, "torn")).unwrap();
+        let owner = Owner::of(&session());
+        let good = line(&owner, &add(1, "kept")).unwrap();
+        let second = line(&owner, &add(2, "torn")).unwrap();
         for cut in 0..second.len() - 1 {
             let bytes = format!("{good}{}", &second[..cut]);
             let records = parse_records(bytes.as_bytes());
@@ -253,6 +331,7 @@ mod tests {
         let rec = Record {
             seq: 1,
             at: now.plus_seconds(5),
+            owner: Some(Owner::of(&s)),
             op: Op::Runs {
                 block: b.id.clone(),
                 runs: b.runs.clone(),
@@ -260,7 +339,7 @@ mod tests {
             },
         };
         // Through a line, as it is read back.
-        let bytes = line(&rec).unwrap();
+        let bytes = line(&Owner::of(&s), &rec).unwrap();
         let records = parse_records(bytes.as_bytes());
         assert_eq!(records, vec![rec]);
         replay(&mut s, &records);
@@ -275,6 +354,7 @@ mod tests {
                 Record {
                     seq: 1,
                     at: now,
+                    owner: None,
                     op: Op::Runs {
                         block: "gone".into(),
                         runs: vec![],

@@ -3,14 +3,12 @@
 //! every parser complaint into an error that names the file, the line and
 //! the column.
 
-use std::fs::{File, OpenOptions};
-use std::io::Read;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 use serde::Deserialize;
 
 use super::error::LoadError;
+use super::files::{self, NotOurs};
 use crate::model::{SCHEMA_VERSION, Session};
 
 /// Far above any real session (10,000 entries are about 4 MiB) and far
@@ -22,6 +20,11 @@ pub struct Loaded {
     pub session: Session,
     /// Set when a newer rapporteur wrote the file: show it, never write it.
     pub newer_version: Option<i64>,
+    /// The journal beside the file holds records written for another
+    /// session (one deleted by hand, or a copy); they were not applied. The
+    /// next writer sets the journal aside before it writes: see
+    /// [`super::claim_sidecars`].
+    pub foreign_journal: bool,
 }
 
 impl Loaded {
@@ -47,7 +50,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
         && let Ok(jbytes) = read_limited(&journal)
     {
         let records = super::journal::parse_records(&jbytes);
-        super::journal::replay(&mut loaded.session, &records);
+        loaded.foreign_journal = super::journal::replay(&mut loaded.session, &records);
     }
     Ok(loaded)
 }
@@ -60,62 +63,30 @@ pub fn load_preview(path: &Path, bytes: &[u8], tail: usize) -> Result<Loaded, Lo
     crate::model::preview::with_tail(tail, || load_bytes(path, bytes))
 }
 
-/// Reads at most [`MAX_FILE_BYTES`] from a regular file.
+/// Reads at most [`MAX_FILE_BYTES`] from a regular file. A link at the
+/// file's own name is refused like a FIFO or a folder: a session is the
+/// file in the folder, and rapporteur never reads or writes through a link
+/// (it could not write back to one without replacing it).
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let io = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    check_type(path, &meta.file_type())?;
-    // O_NONBLOCK: a FIFO swapped in after the check must not hang us.
-    let file: File = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
-    check_type(path, &meta.file_type())?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
+    let bytes = files::read(path, MAX_FILE_BYTES).map_err(|source| match NotOurs::of(&source) {
+        Some(n) => LoadError::NotAFile {
             path: path.to_path_buf(),
-            size: meta.len(),
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // `take` bounds memory even if the file grows while we read it.
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+            what: n.what,
+        },
+        None => LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = std::fs::symlink_metadata(path).map_or(bytes.len() as u64, |m| m.len());
         return Err(LoadError::TooLarge {
             path: path.to_path_buf(),
-            size: bytes.len() as u64,
+            size: size.max(bytes.len() as u64),
             limit: MAX_FILE_BYTES,
         });
     }
     Ok(bytes)
-}
-
-fn check_type(path: &Path, ft: &std::fs::FileType) -> Result<(), LoadError> {
-    let what = if ft.is_file() {
-        return Ok(());
-    } else if ft.is_dir() {
-        "a folder"
-    } else if ft.is_fifo() {
-        "a named pipe"
-    } else if ft.is_socket() {
-        "a socket"
-    } else if ft.is_block_device() || ft.is_char_device() {
-        "a device"
-    } else {
-        "not a regular file"
-    };
-    Err(LoadError::NotAFile {
-        path: path.to_path_buf(),
-        what,
-    })
 }
 
 #[derive(Deserialize)]
@@ -141,11 +112,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
                 Ok(Loaded {
                     session,
                     newer_version: None,
+                    foreign_journal: false,
                 })
             } else if v > SCHEMA_VERSION {
                 Ok(Loaded {
                     session,
                     newer_version: Some(v),
+                    foreign_journal: false,
                 })
             } else {
                 Err(LoadError::Version {

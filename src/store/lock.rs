@@ -6,12 +6,12 @@
 //! so a crash never leaves a stale lock behind; the file's text only says
 //! who holds it.
 
-use std::fs::{self, File, TryLockError};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::{File, TryLockError};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::atomic::open_private;
 use super::error::StoreError;
+use super::files::{self, Dir};
 use crate::model::Stamp;
 
 #[derive(Debug)]
@@ -47,7 +47,11 @@ pub fn acquire(session_path: &Path) -> Result<SessionLock, StoreError> {
         path: path.clone(),
         source,
     };
-    let mut file = open_private(&path).map_err(lock_err)?;
+    // Never through a link or onto a FIFO planted at the lock's name: that
+    // would truncate or block on a file that is not ours.
+    let mut file = Dir::of(&path)
+        .and_then(|(dir, name)| dir.open_rw(name))
+        .map_err(lock_err)?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
@@ -76,7 +80,7 @@ pub fn acquire(session_path: &Path) -> Result<SessionLock, StoreError> {
 /// Whether another process holds the session's lock right now.
 pub fn is_locked(session_path: &Path) -> Option<String> {
     let path = lock_path(session_path);
-    let file = File::open(&path).ok()?;
+    let file: File = files::open_read(&path).ok()?;
     match file.try_lock_shared() {
         Err(TryLockError::WouldBlock) => Some(holder(&path)),
         _ => None,
@@ -89,9 +93,8 @@ pub fn is_locked(session_path: &Path) -> Option<String> {
 fn holder(path: &Path) -> String {
     let mut last = String::new();
     for _ in 0..20 {
-        let mut text = String::new();
-        let _ = fs::File::open(path).and_then(|f| f.take(512).read_to_string(&mut text));
-        let text = text.trim().to_string();
+        let bytes = files::read(path, 512).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).trim().to_string();
         if !text.is_empty() && holder_alive(&text) {
             return crate::text::sanitize(&text).into_owned();
         }

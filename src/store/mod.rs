@@ -1,22 +1,25 @@
 //! Where sessions live on disk: the folder, file names, atomic saves, the
 //! writer lock, listing and finding sessions.
 
-pub mod atomic;
+mod claim;
 mod error;
 pub mod fault;
+pub mod files;
 pub mod index;
 pub mod journal;
 mod load;
 pub mod lock;
 mod probe;
+pub mod report;
 pub mod saver;
 pub mod screen;
-mod trash;
+pub mod trash;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use claim::claim_sidecars;
 pub use error::{LoadError, StoreError};
 pub use load::{Loaded, MAX_FILE_BYTES, load, load_bytes, load_preview, parse, read_limited};
 pub use lock::{SessionLock, acquire, is_locked, sidecar};
@@ -111,7 +114,7 @@ impl Store {
     }
 
     pub fn ensure(&self) -> Result<(), StoreError> {
-        atomic::ensure_dir(&self.dir).map_err(|source| StoreError::Folder {
+        files::ensure_dir(&self.dir).map_err(|source| StoreError::Folder {
             path: self.dir.clone(),
             source,
         })
@@ -130,7 +133,7 @@ impl Store {
                 format!("{stem}-{n}.json")
             };
             let path = self.dir.join(name);
-            match atomic::write_new(&path, &bytes) {
+            match files::write_new(&path, &bytes) {
                 Ok(()) => return Ok(path),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(source) => return Err(StoreError::Save { path, source }),
@@ -215,7 +218,7 @@ impl Store {
             if !inside {
                 return Err(LoadError::NotAFile {
                     path: path.to_path_buf(),
-                    what: "a link that leads out of the sessions folder",
+                    what: "a symbolic link, which rapporteur does not follow",
                 });
             }
         }
@@ -347,7 +350,7 @@ pub fn save(path: &Path, session: &Session) -> Result<(), StoreError> {
 }
 
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    atomic::write_atomic(path, bytes).map_err(|source| StoreError::Save {
+    files::write_atomic(path, bytes).map_err(|source| StoreError::Save {
         path: path.to_path_buf(),
         source,
     })
@@ -356,7 +359,7 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 /// Writes a template, creating its folder 0700 if need be.
 pub fn save_template(path: &Path, template: &crate::model::Template) -> Result<(), StoreError> {
     if let Some(dir) = path.parent() {
-        atomic::ensure_dir(dir).map_err(|source| StoreError::Folder {
+        files::ensure_dir(dir).map_err(|source| StoreError::Folder {
             path: dir.to_path_buf(),
             source,
         })?;
@@ -403,8 +406,8 @@ pub fn save_draft(session_path: &Path, draft: &Draft) -> Result<(), StoreError> 
 
 pub fn clear_draft(session_path: &Path) -> Result<(), StoreError> {
     let path = draft_path(session_path);
-    match std::fs::remove_file(&path) {
-        Ok(()) => Ok(()),
+    match files::remove(&path) {
+        Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(StoreError::Save { path, source }),
     }

@@ -9,7 +9,6 @@
 
 use std::cell::RefCell;
 use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -63,19 +62,9 @@ impl<'de> Visitor<'de> for StopAtId<'_> {
 }
 
 fn id_in_head(path: &Path) -> Option<String> {
-    // Only regular files, opened without blocking: a FIFO must not hang us
-    // (read_limited makes the same checks for the full read).
-    if !std::fs::metadata(path).ok()?.file_type().is_file() {
-        return None;
-    }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .ok()?;
-    if !file.metadata().ok()?.file_type().is_file() {
-        return None;
-    }
+    // Only regular files, never through a link, opened without blocking:
+    // the same rule as the full read.
+    let file = super::files::open_read(path).ok()?;
     let mut head = Vec::with_capacity(HEAD_BYTES as usize);
     file.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
     let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);

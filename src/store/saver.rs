@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use super::journal::{self, Op, Record};
+use super::journal::{self, Op, Owner, Record};
 use crate::model::{Draft, Session, Stamp, Template};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,26 +89,34 @@ pub struct Writer {
     screen: Option<Session>,
     /// `screen` changed and its record is not written yet.
     screen_due: bool,
+    /// Whose session the file holds: every journal line says so.
+    owner: Option<Owner>,
 }
 
 impl Writer {
-    pub fn new(path: PathBuf, last_seq: u64) -> Writer {
+    pub fn new(path: PathBuf, last_seq: u64, owner: Option<Owner>) -> Writer {
         Writer {
             path,
             last_seq,
             keeps_screen: false,
             screen: None,
             screen_due: false,
+            owner,
         }
     }
 
     /// A writer that keeps the first-screen record of the session, given
     /// as [`super::screen::tail_of`] made it.
-    pub fn with_screen(path: PathBuf, last_seq: u64, screen: Option<Session>) -> Writer {
+    pub fn with_screen(
+        path: PathBuf,
+        last_seq: u64,
+        owner: Owner,
+        screen: Option<Session>,
+    ) -> Writer {
         Writer {
             keeps_screen: screen.is_some(),
             screen,
-            ..Writer::new(path, last_seq)
+            ..Writer::new(path, last_seq, Some(owner))
         }
     }
 
@@ -124,10 +132,14 @@ impl Writer {
 
     /// Picks up where the files on disk stand.
     pub fn resume(path: &std::path::Path) -> Writer {
-        let last_seq = super::load(path)
-            .map(|l| l.session.journal_seq)
-            .unwrap_or(0);
-        Writer::new(path.to_path_buf(), last_seq)
+        match super::load(path) {
+            Ok(l) => Writer::new(
+                path.to_path_buf(),
+                l.session.journal_seq,
+                Some(Owner::of(&l.session)),
+            ),
+            Err(_) => Writer::new(path.to_path_buf(), 0, None),
+        }
     }
 
     pub fn execute(&mut self, job: Job) -> Report {
@@ -139,6 +151,7 @@ impl Writer {
             let r = super::save(&path, &s).map(|()| generation);
             match r {
                 Ok(g) => {
+                    self.owner = Some(Owner::of(&s));
                     // Only informative now: the snapshot's seq makes the
                     // old records inert; emptying the file saves space.
                     let _ = journal::truncate(&path);
@@ -169,6 +182,10 @@ impl Writer {
                 // retry writes a snapshot holding them all.
                 return Err("waiting for the session file to be saved".to_string());
             }
+            let Some(owner) = &self.owner else {
+                // Not known until a snapshot is written: the retry writes one.
+                return Err("the session file could not be read; saving it whole".to_string());
+            };
             let records: Vec<Record> = job
                 .appends
                 .into_iter()
@@ -176,11 +193,12 @@ impl Writer {
                 .map(|(i, a)| Record {
                     seq: self.last_seq + 1 + i as u64,
                     at: a.at,
+                    owner: None,
                     op: a.op,
                 })
                 .collect();
             let n = records.len() as u64;
-            match journal::append(&path, &records) {
+            match journal::append(&path, owner, &records) {
                 Ok(()) => {
                     self.last_seq += n;
                     if let Some(tail) = &mut self.screen {
@@ -248,14 +266,8 @@ fn execute_rest(
         .exports
         .into_iter()
         .map(|(p, bytes)| {
-            let dir = p
-                .parent()
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_default();
-            super::atomic::ensure_dir(&dir)
-                .map_err(|source| super::StoreError::Folder { path: dir, source })
-                .and_then(|()| super::write_bytes(&p, &bytes))
-                .map(|()| p)
+            super::report::write(super::files::parent(path), &p, &bytes)
+                .map(|_| p)
                 .map_err(|e| describe(&e))
         })
         .collect();
@@ -320,6 +332,7 @@ impl Saver {
     /// cuts it: the saver then keeps the session's first-screen record.
     pub fn spawn(
         path: PathBuf,
+        owner: Owner,
         last_seq: u64,
         screen: Option<Session>,
         report: impl Fn(Report) + Send + 'static,
@@ -329,7 +342,7 @@ impl Saver {
         thread::Builder::new()
             .name(THREAD.into())
             .spawn(move || {
-                let mut writer = Writer::with_screen(path, last_seq, screen);
+                let mut writer = Writer::with_screen(path, last_seq, owner, screen);
                 loop {
                     // The first-screen record waits until the writes
                     // pause, so a burst of saves never queues behind it.

@@ -137,14 +137,14 @@ pub fn write(path: &Path, tail: &Session) {
     match serde_json::to_vec(&out) {
         // No fsync: a record lost to a power cut only means one first
         // frame from the file.
-        Ok(bytes) if super::index::write_quick(&path_of(path), &bytes).is_ok() => {}
+        Ok(bytes) if super::files::write_quick(&path_of(path), &bytes).is_ok() => {}
         _ => remove(path),
     }
 }
 
 /// Removes the record of `path`, if there is one.
 pub fn remove(path: &Path) {
-    let _ = std::fs::remove_file(path_of(path));
+    let _ = super::files::remove(&path_of(path));
 }
 
 /// The session at `path` for its first frame, from its record, when the
@@ -216,7 +216,7 @@ pub fn prune(dir: &Path, sessions: &[PathBuf]) {
             continue;
         };
         if owner.ends_with(".json") && !names.contains(std::ffi::OsStr::new(owner)) {
-            let _ = std::fs::remove_file(e.path());
+            let _ = super::files::remove(&e.path());
         }
     }
 }
@@ -294,13 +294,14 @@ mod tests {
         let rec = journal::Record {
             seq: s.journal_seq + 1,
             at: Stamp::now(),
+            owner: None,
             op: journal::Op::Runs {
                 block: s.blocks[0].id.clone(),
                 runs: Vec::new(),
                 spent_seconds: 0,
             },
         };
-        journal::append(&path, &[rec]).expect("append");
+        journal::append(&path, &journal::Owner::of(&s), &[rec]).expect("append");
         assert!(read(&path, 50).is_none(), "journal line");
 
         // A save of the same session (a new file renamed over the old).
@@ -408,7 +409,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = long_session(dir.path());
         let mut s = load(&path).expect("load").session;
-        let mut w = Writer::with_screen(path.clone(), s.journal_seq, Some(tail_of(&mut s)));
+        let mut w = Writer::with_screen(
+            path.clone(),
+            s.journal_seq,
+            journal::Owner::of(&s),
+            Some(tail_of(&mut s)),
+        );
         let cur = s.current_index();
         let block = s.blocks[cur].id.clone();
         for round in 0..3 {

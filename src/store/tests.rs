@@ -275,9 +275,11 @@ fn summary_cache_is_used_only_while_the_file_is_unchanged() {
     let before = store.list_at(later()).unwrap().sessions[0].entries;
     journal::append(
         &p,
+        &journal::Owner::of(&s),
         &[journal::Record {
             seq: 1,
             at: Stamp::now(),
+            owner: None,
             op: journal::Op::Add {
                 block: s.blocks[0].id.clone(),
                 entry: Entry::new(crate::model::Kind::Note, "via journal", None, Stamp::now()),

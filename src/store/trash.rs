@@ -1,34 +1,84 @@
 //! The trash: a folder inside the sessions folder. Deleting a session
-//! moves it there (with its draft); it can be restored, and only emptying
+//! moves it there with its sidecars; it can be restored, and only emptying
 //! the trash, asked for explicitly, removes anything for good.
+//!
+//! Every step goes through [`super::files`]: the trash folder is never
+//! reached through a link, nothing is moved onto an existing name, and
+//! emptying removes only the sessions the user was shown (and their
+//! sidecars), never whatever else someone put there.
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-use super::{Store, StoreError, atomic, draft_path, is_locked};
+use super::files::{self, Dir};
+use super::{Store, StoreError, is_locked, sidecar};
+
+/// The sidecars that hold a session's text and go wherever it goes.
+pub const SIDECARS: [&str; 2] = ["draft", "journal"];
+
+/// Sidecars dropped when their session moves: the lock is only a name,
+/// and the first-screen record is a cache that a move makes stale (it
+/// holds entry text, so it must not stay behind either).
+const DROPPED: [&str; 2] = ["lock", "screen"];
+
+const TRASH: &str = "trash";
+
+/// What emptying the trash did.
+#[derive(Debug, Default, PartialEq)]
+pub struct Emptied {
+    /// Sessions removed for good.
+    pub sessions: usize,
+    /// What else was in the trash, left alone.
+    pub left: Vec<PathBuf>,
+}
 
 impl Store {
     pub fn trash_dir(&self) -> PathBuf {
-        self.dir().join("trash")
+        self.dir().join(TRASH)
     }
 
-    /// The sessions in the trash, by name.
+    /// The trash folder, if there is one; never through a link.
+    fn trash_folder(&self, create: bool) -> Result<Option<Dir>, StoreError> {
+        let folder_err = |source| StoreError::Folder {
+            path: self.trash_dir(),
+            source,
+        };
+        let top = match Dir::open(self.dir()) {
+            Ok(d) => d,
+            Err(e) if !create && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(folder_err(source)),
+        };
+        let r = if create {
+            top.sub_create(OsStr::new(TRASH))
+        } else {
+            top.sub(OsStr::new(TRASH))
+        };
+        match r {
+            Ok(d) => Ok(Some(d)),
+            Err(e) if !create && e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(folder_err(source)),
+        }
+    }
+
+    /// The sessions in the trash, by name. A trash folder that is a link
+    /// shows as empty: it is not ours.
     pub fn trash_list(&self) -> Vec<PathBuf> {
-        let Ok(rd) = std::fs::read_dir(self.trash_dir()) else {
+        let Ok(Some(dir)) = self.trash_folder(false) else {
             return Vec::new();
         };
-        let mut v: Vec<PathBuf> = rd
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                !n.starts_with('.') && n.ends_with(".json")
-            })
+        let mut v: Vec<PathBuf> = dir
+            .names()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| is_session_name(n))
+            .filter(|n| matches!(dir.kind(n), Ok(Some(rustix::fs::FileType::RegularFile))))
+            .map(|n| dir.join(&n))
             .collect();
         v.sort();
         v
     }
 
-    /// Moves a session (and its draft) into the trash. Refused while the
+    /// Moves a session and its sidecars into the trash. Refused while the
     /// session is open for writing somewhere.
     pub fn trash(&self, path: &Path) -> Result<PathBuf, StoreError> {
         if let Some(holder) = is_locked(path) {
@@ -37,61 +87,133 @@ impl Store {
                 holder,
             });
         }
-        let dir = self.trash_dir();
-        atomic::ensure_dir(&dir).map_err(|source| StoreError::Folder {
-            path: dir.clone(),
-            source,
+        let trash = self.trash_folder(true)?.ok_or_else(|| StoreError::Folder {
+            path: self.trash_dir(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
         })?;
-        let target = free_name(&dir, path)?;
-        move_with_draft(path, &target)?;
-        Ok(target)
+        let (from, name) = open_parent(path)?;
+        move_session(&from, name, &trash)
     }
 
     /// Moves a session out of the trash, back into the sessions folder.
     pub fn restore(&self, trashed: &Path) -> Result<PathBuf, StoreError> {
-        let target = free_name(self.dir(), trashed)?;
-        move_with_draft(trashed, &target)?;
-        Ok(target)
+        let Some(trash) = self.trash_folder(false)? else {
+            return Err(StoreError::Save {
+                path: trashed.to_path_buf(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        };
+        let name = trashed.file_name().ok_or_else(|| StoreError::Save {
+            path: trashed.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::InvalidInput),
+        })?;
+        let top = Dir::open(self.dir()).map_err(|source| StoreError::Folder {
+            path: self.dir().to_path_buf(),
+            source,
+        })?;
+        move_session(&trash, name, &top)
     }
 
-    /// Deletes everything in the trash, for good. Returns how many
-    /// sessions went.
-    pub fn empty_trash(&self) -> Result<usize, StoreError> {
-        let dir = self.trash_dir();
-        let Ok(rd) = std::fs::read_dir(&dir) else {
-            return Ok(0);
+    /// Deletes, for good, the sessions in `listed` (what the trash showed)
+    /// and their sidecars. Anything else in the trash is left and named.
+    pub fn empty_trash(&self, listed: &[PathBuf]) -> Result<Emptied, StoreError> {
+        let Some(dir) = self.trash_folder(false)? else {
+            return Ok(Emptied::default());
         };
-        let mut n = 0;
-        for e in rd.filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_file() {
-                if p.extension().is_some_and(|x| x == "json") {
-                    n += 1;
-                }
-                std::fs::remove_file(&p).map_err(|source| StoreError::Save {
-                    path: p.clone(),
-                    source,
-                })?;
+        let mut out = Emptied::default();
+        for p in listed {
+            let Some(name) = p.file_name() else { continue };
+            // Only names inside this trash folder, as it was listed.
+            if p.parent() != Some(dir.path()) || !is_session_name(name) {
+                continue;
+            }
+            let gone = dir.remove(name).map_err(|source| StoreError::Save {
+                path: p.clone(),
+                source,
+            })?;
+            for kind in SIDECARS.iter().chain(&DROPPED) {
+                let _ = dir.remove(&sidecar_name(name, kind));
+            }
+            if gone {
+                out.sessions += 1;
             }
         }
-        Ok(n)
+        out.left = dir
+            .names()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| dir.join(&n))
+            .collect();
+        out.left.sort();
+        let _ = dir.sync();
+        Ok(out)
     }
 }
 
-/// `dir/NAME`, or `dir/STEM-2.json`, … if that is taken.
-fn free_name(dir: &Path, path: &Path) -> Result<PathBuf, StoreError> {
-    let name = path
+/// What the home screen says once the trash is emptied.
+pub fn emptied_notice(e: &Emptied) -> String {
+    if e.left.is_empty() {
+        return format!("The trash is empty ({} sessions deleted).", e.sessions);
+    }
+    let names: Vec<String> = e
+        .left
+        .iter()
+        .take(3)
+        .map(|p| {
+            let n = p.file_name().unwrap_or_default().to_string_lossy();
+            crate::text::sanitize(&n).into_owned()
+        })
+        .collect();
+    let more = e.left.len().saturating_sub(names.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} sessions deleted; left alone in the trash, not rapporteur's: {}{more}.",
+        e.sessions,
+        names.join(", ")
+    )
+}
+
+fn is_session_name(name: &OsStr) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let b = name.as_bytes();
+    !b.starts_with(b".") && b.ends_with(b".json")
+}
+
+/// `.NAME.KIND`, as [`sidecar`] names it.
+fn sidecar_name(name: &OsStr, kind: &str) -> OsString {
+    sidecar(Path::new(name), kind)
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "session.json".into());
-    let stem = name.strip_suffix(".json").unwrap_or(&name).to_string();
+        .map(OsStr::to_os_string)
+        .unwrap_or_default()
+}
+
+fn open_parent(path: &Path) -> Result<(Dir, &OsStr), StoreError> {
+    Dir::of(path).map_err(|source| StoreError::Folder {
+        path: files::parent(path).to_path_buf(),
+        source,
+    })
+}
+
+/// `NAME`, or `STEM-2.json`, … if that is taken in `dir`.
+fn free_name(dir: &Dir, name: &OsStr) -> Result<OsString, StoreError> {
+    let text = name.to_string_lossy();
+    let stem = text.strip_suffix(".json").unwrap_or(&text).to_string();
     for n in 1..10_000 {
         let candidate = if n == 1 {
-            dir.join(&name)
+            name.to_os_string()
         } else {
-            dir.join(format!("{stem}-{n}.json"))
+            OsString::from(format!("{stem}-{n}.json"))
         };
-        if !candidate.exists() {
+        let taken = SIDECARS
+            .iter()
+            .map(|k| sidecar_name(&candidate, k))
+            .chain([candidate.clone()])
+            .any(|c| !matches!(dir.kind(&c), Ok(None)));
+        if !taken {
             return Ok(candidate);
         }
     }
@@ -101,39 +223,61 @@ fn free_name(dir: &Path, path: &Path) -> Result<PathBuf, StoreError> {
     })
 }
 
-fn move_with_draft(from: &Path, to: &Path) -> Result<(), StoreError> {
-    std::fs::rename(from, to).map_err(|source| StoreError::Save {
-        path: to.to_path_buf(),
-        source,
-    })?;
-    let draft = draft_path(from);
-    if draft.exists() {
-        let _ = std::fs::rename(&draft, draft_path(to));
+/// Moves the session `name` and its sidecars from `from` to `to`. Every
+/// sidecar must be a regular file or absent, checked before anything
+/// moves; a failure part way moves back what had moved.
+fn move_session(from: &Dir, name: &OsStr, to: &Dir) -> Result<PathBuf, StoreError> {
+    let save_err = |path: PathBuf| move |source| StoreError::Save { path, source };
+    for kind in SIDECARS {
+        let side = sidecar_name(name, kind);
+        match from.kind(&side) {
+            Ok(None | Some(rustix::fs::FileType::RegularFile)) => {}
+            Ok(Some(other)) => {
+                return Err(StoreError::Save {
+                    path: from.join(&side),
+                    source: std::io::Error::other(files::NotOurs {
+                        what: files::describe(other),
+                    }),
+                });
+            }
+            Err(e) => return Err(save_err(from.join(&side))(e)),
+        }
     }
-    // The journal is part of the session: it goes too, or the move fails
-    // back to where it was.
-    let journal = super::journal::journal_path(from);
-    if journal.exists()
-        && let Err(source) = std::fs::rename(&journal, super::journal::journal_path(to))
-    {
-        let _ = std::fs::rename(to, from);
-        return Err(StoreError::Save {
-            path: journal,
-            source,
-        });
+    let target = free_name(to, name)?;
+    from.move_to(name, to, &target)
+        .map_err(save_err(from.join(name)))
+        .and_then(|moved| {
+            if moved {
+                Ok(())
+            } else {
+                Err(StoreError::Save {
+                    path: from.join(name),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                })
+            }
+        })?;
+    let mut moved: Vec<&str> = Vec::new();
+    for kind in SIDECARS {
+        let side = sidecar_name(name, kind);
+        if let Err(source) = from.move_to(&side, to, &sidecar_name(&target, kind)) {
+            // Put back what had moved: a session must not be split.
+            for k in moved {
+                let _ = to.move_to(&sidecar_name(&target, k), from, &sidecar_name(name, k));
+            }
+            let _ = to.move_to(&target, from, name);
+            return Err(StoreError::Save {
+                path: from.join(&side),
+                source,
+            });
+        }
+        moved.push(kind);
     }
-    // The lock file of a session nobody holds is only a name; drop it so
-    // it does not outlive its session.
-    let _ = std::fs::remove_file(super::lock::lock_path(from));
-    // The first-screen record holds entry text: it must not stay behind.
-    super::screen::remove(from);
-    if let Some(d) = to.parent() {
-        let _ = atomic::sync_dir(d);
+    for kind in DROPPED {
+        let _ = from.remove(&sidecar_name(name, kind));
     }
-    if let Some(d) = from.parent() {
-        let _ = atomic::sync_dir(d);
-    }
-    Ok(())
+    let _ = to.sync();
+    let _ = from.sync();
+    Ok(to.join(&target))
 }
 
 #[cfg(test)]
@@ -173,7 +317,8 @@ mod tests {
         assert!(matches!(store.trash(&p), Err(StoreError::Locked { .. })));
         drop(lock);
         store.trash(&p).unwrap();
-        assert_eq!(store.empty_trash().unwrap(), 1);
+        let listed = store.trash_list();
+        assert_eq!(store.empty_trash(&listed).unwrap().sessions, 1);
         assert!(store.trash_list().is_empty());
     }
 }

@@ -71,10 +71,10 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
                         .map_err(|e| format!("Not restored: {e}"));
                     update(&mut home, HomeAction::Done(r));
                 }
-                HomeEffect::EmptyTrash => {
+                HomeEffect::EmptyTrash(listed) => {
                     let r = store
-                        .empty_trash()
-                        .map(|n| format!("The trash is empty ({n} sessions deleted)."))
+                        .empty_trash(&listed)
+                        .map(|e| crate::store::trash::emptied_notice(&e))
                         .map_err(|e| format!("The trash was not emptied: {e}"));
                     update(&mut home, HomeAction::Done(r));
                 }

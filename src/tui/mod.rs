@@ -125,6 +125,13 @@ fn open_session_sharing(
         read_only = Some(format!("written by a newer rapporteur (schema {v})"));
         lock = None;
     }
+    // Before anything is written: a journal or draft left beside this file
+    // by another session is set aside, never applied or emptied.
+    let claimed = if read_only.is_none() {
+        store::claim_sidecars(&path, &loaded)?
+    } else {
+        Vec::new()
+    };
     let draft = if read_only.is_none() {
         store::load_draft(&path)
     } else {
@@ -134,6 +141,13 @@ fn open_session_sharing(
     let runs_before: Vec<_> = session.blocks.iter().map(|b| b.runs.clone()).collect();
     let repaired = read_only.is_none() && restart_clock(&mut session, draft.as_ref(), now, mode);
     let mut app = App::new(session, path, read_only, draft, now);
+    if !claimed.is_empty() {
+        let claimed = crate::text::sanitize(&claimed.join(" ")).into_owned();
+        app.notice = Some(match app.notice.take() {
+            Some(n) => format!("{claimed} {n}"),
+            None => claimed,
+        });
+    }
     match mode {
         OpenMode::Capture => {}
         OpenMode::Setup => {
@@ -470,6 +484,7 @@ async fn event_loop(
         .then(|| store::screen::tail_of(&mut app.session));
     let saver = Saver::spawn(
         app.path.clone(),
+        store::journal::Owner::of(&app.session),
         app.session.journal_seq,
         screen,
         move |r| {
