@@ -225,7 +225,8 @@ impl Dir {
     pub fn read(&self, name: &OsStr, limit: u64) -> io::Result<Vec<u8>> {
         let f = self.open_read(name)?;
         let len = f.metadata()?.len();
-        let mut bytes = Vec::with_capacity(len.min(limit) as usize);
+        // Never more than the file holds now: the limit is a bound, not a size.
+        let mut bytes = Vec::with_capacity(len.min(limit.saturating_add(1)).min(1 << 20) as usize);
         f.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
         Ok(bytes)
     }

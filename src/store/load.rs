@@ -3,6 +3,7 @@
 //! every parser complaint into an error that names the file, the line and
 //! the column.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -68,23 +69,34 @@ pub fn load_preview(path: &Path, bytes: &[u8], tail: usize) -> Result<Loaded, Lo
 /// file in the folder, and rapporteur never reads or writes through a link
 /// (it could not write back to one without replacing it).
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let bytes = files::read(path, MAX_FILE_BYTES).map_err(|source| match NotOurs::of(&source) {
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = files::open_read(path).map_err(|source| match NotOurs::of(&source) {
         Some(n) => LoadError::NotAFile {
             path: path.to_path_buf(),
             what: n.what,
         },
-        None => LoadError::Io {
-            path: path.to_path_buf(),
-            source,
-        },
+        None => io(source),
     })?;
+    let too_large = |size| LoadError::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        limit: MAX_FILE_BYTES,
+    };
+    // Before reading a byte: a 10 GB file must cost nothing.
+    let len = file.metadata().map_err(io)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(too_large(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // `take` bounds memory even if the file grows while we read it.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        let size = std::fs::symlink_metadata(path).map_or(bytes.len() as u64, |m| m.len());
-        return Err(LoadError::TooLarge {
-            path: path.to_path_buf(),
-            size: size.max(bytes.len() as u64),
-            limit: MAX_FILE_BYTES,
-        });
+        return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
 }
