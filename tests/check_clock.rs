@@ -86,7 +86,10 @@ fn the_example_session_is_good() {
     let out = env.check(&p);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.starts_with(&format!("ok   {}", p.display())), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("ok   {}", p.display())),
+        "{stdout}"
+    );
     assert!(!stdout.contains("error"), "{stdout}");
 }
 
@@ -138,9 +141,11 @@ fn overlapping_runs_across_blocks_are_bad() {
     assert_bad(
         "overlap-across.json",
         &v,
-        &["error: block 2 (\"integration\") run 1 (2011-05-19T10:30:00+06:00 to \
+        &[
+            "error: block 2 (\"integration\") run 1 (2011-05-19T10:30:00+06:00 to \
            2011-05-19T11:30:00+06:00) overlaps block 1 (\"rights\") run 1 \
-           (2011-05-19T10:00:00+06:00 to 2011-05-19T10:48:00+06:00)"],
+           (2011-05-19T10:00:00+06:00 to 2011-05-19T10:48:00+06:00)",
+        ],
     );
 }
 
@@ -155,9 +160,11 @@ fn an_open_run_overlapping_a_later_one_is_bad() {
     assert_bad(
         "open.json",
         &v,
-        &["block 5 (\"deportation\") run 1 (2011-05-19T15:10:00+06:00 to \
+        &[
+            "block 5 (\"deportation\") run 1 (2011-05-19T15:10:00+06:00 to \
            2011-05-19T17:05:00+06:00) overlaps block 1 (\"rights\") run 2 \
-           (2011-05-19T15:02:00+06:00 to still running)"],
+           (2011-05-19T15:02:00+06:00 to still running)",
+        ],
     );
 }
 

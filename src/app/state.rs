@@ -9,7 +9,9 @@ use std::time::Instant;
 use super::complete::Completion;
 use super::review::Review;
 use super::setup::Setup;
-use crate::model::{Clock, Draft, SystemClock, Entry, Kind, Session, Stamp, Template, new_id, parse_draft};
+use crate::model::{
+    Clock, Draft, Entry, Kind, Session, Stamp, SystemClock, Template, new_id, parse_draft,
+};
 
 /// Which screen of an open session is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,11 +28,7 @@ fn h() -> H {
     opened.app.templates_dir = Some(store.templates_dir());
     let mut app = opened.app;
     let clock = super::test_support::manual_clock(&mut app, t0());
-    let mut h = H {
-        app,
-        clock,
-        dir,
-    };
+    let mut h = H { app, clock, dir };
     setup::open(&mut h.app);
     h.flush();
     h

@@ -380,7 +380,6 @@ impl Block {
     pub fn count(&self, kind: Kind) -> usize {
         self.entries.iter().filter(|e| e.kind == kind).count()
     }
-
 }
 
 /// Where an entry lives: block index and entry index.

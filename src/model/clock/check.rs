@@ -38,7 +38,10 @@ impl fmt::Display for RunRef {
 pub enum ClockProblem {
     EndsBeforeStart(RunRef),
     /// `later` starts before `earlier` ends.
-    Overlap { earlier: RunRef, later: RunRef },
+    Overlap {
+        earlier: RunRef,
+        later: RunRef,
+    },
     SpentDisagrees {
         block: usize,
         block_id: String,
