@@ -23,6 +23,8 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_clock;
+#[cfg(test)]
 mod tests_hostile;
 #[cfg(test)]
 mod tests_review;

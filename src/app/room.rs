@@ -5,13 +5,22 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::model::{Session, Stamp};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::model::{Clock, Session, Stamp, SystemClock};
 
 pub struct Room {
     pub name: String,
     pub session: Option<Session>,
     pub warning: Option<String>,
     pub now: Stamp,
+    /// The block timer is measured on this clock from the moment the
+    /// room first sees a run (`model::clock`): a wall-clock jump on the
+    /// projector's machine does not move it.
+    pub clock: Arc<dyn Clock>,
+    /// The monotonic reading taken with `now`.
+    pub mono: Instant,
     pub quit: bool,
 }
 
@@ -30,6 +39,8 @@ impl Room {
             session: None,
             warning: None,
             now,
+            clock: Arc::new(SystemClock),
+            mono: Instant::now(),
             quit: false,
         }
     }
@@ -51,9 +62,21 @@ pub fn update(room: &mut Room, action: RoomAction) {
                 room.quit = true;
             }
         }
-        RoomAction::Tick(now) => room.now = now,
+        RoomAction::Tick(now) => {
+            room.now = now;
+            room.mono = room.clock.mono();
+            if let Some(s) = &mut room.session {
+                s.observe_clock(room.mono, &room.now);
+            }
+        }
         RoomAction::Loaded(r) => match *r {
-            Ok(s) => {
+            Ok(mut s) => {
+                // The file is read again at every change: the same open
+                // run keeps the measure it had.
+                if let Some(old) = &room.session {
+                    s.keep_measures_of(old);
+                }
+                s.observe_clock(room.mono, &room.now);
                 room.session = Some(s);
                 room.warning = None;
             }

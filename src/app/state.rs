@@ -3,11 +3,15 @@ use std::path::PathBuf;
 use ratatui_textarea::TextArea;
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Instant;
 
 use super::complete::Completion;
 use super::review::Review;
 use super::setup::Setup;
-use crate::model::{Draft, Entry, Kind, Session, Stamp, Template, new_id, parse_draft};
+use crate::model::{
+    Clock, Draft, Entry, Kind, Session, Stamp, SystemClock, Template, new_id, parse_draft,
+};
 
 /// Which screen of an open session is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +136,11 @@ pub struct App {
     pub speakers: Vec<String>,
     pub tags: Vec<String>,
     pub now: Stamp,
+    /// Where ticks read the monotonic time that block clocks are
+    /// measured with (`model::clock`); a test puts a `ManualClock` here.
+    pub clock: Arc<dyn Clock>,
+    /// The monotonic reading taken with `now`.
+    pub mono: Instant,
     /// Bumped by every change to the session; saves report the generation
     /// they wrote.
     pub generation: u64,
@@ -203,6 +212,8 @@ impl App {
             speakers: Vec::new(),
             tags: Vec::new(),
             now,
+            clock: Arc::new(SystemClock),
+            mono: Instant::now(),
             generation: 0,
             saved_generation: 0,
             appends_since_snapshot: 0,
@@ -218,6 +229,7 @@ impl App {
             effects: Vec::new(),
         };
         app.refresh_names();
+        app.session.observe_clock(app.mono, &app.now);
         if let Some(d) = draft.filter(|d| app.draft_applies(d)) {
             // The draft file is a file like the session: the editor gets
             // it as shown (see `update::edit_selected`).
@@ -356,6 +368,15 @@ impl App {
     pub fn has_unsaved(&self) -> bool {
         self.read_only.is_none()
             && (self.saved_generation < self.generation || self.save_error.is_some())
+    }
+
+    /// Measures block clocks with `clock` from now on. Open runs are
+    /// measured again from what the wall clock says they have lasted.
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.mono = clock.mono();
+        self.clock = clock;
+        self.session.forget_measures();
+        self.session.observe_clock(self.mono, &self.now);
     }
 
     pub fn take_effects(&mut self) -> Vec<Effect> {

@@ -9,6 +9,7 @@ use crate::store::{self, Store};
 
 struct Harness {
     app: App,
+    clock: std::sync::Arc<crate::model::ManualClock>,
     _dir: tempfile::TempDir,
 }
 
@@ -27,8 +28,11 @@ fn harness() -> Harness {
     let path = store.create(&s).unwrap();
     let opened = crate::tui::open_session(path, t0()).unwrap();
     std::mem::forget(opened.lock);
+    let mut app = opened.app;
+    let clock = super::test_support::manual_clock(&mut app, t0());
     let mut h = Harness {
-        app: opened.app,
+        app,
+        clock,
         _dir: dir,
     };
     h.flush();
@@ -58,8 +62,9 @@ impl Harness {
         }
     }
 
+    /// `secs` after t0 on both clocks, as real time passing.
     fn at(&mut self, secs: i64) {
-        self.act(Action::Tick(t0().plus_seconds(secs)));
+        super::test_support::tick_at(&mut self.app, &self.clock, t0(), secs);
     }
 
     /// Carries out the queued writes now, as the saver thread would.

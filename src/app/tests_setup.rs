@@ -10,6 +10,7 @@ use crate::store::{self, Store};
 
 struct H {
     app: App,
+    clock: std::sync::Arc<crate::model::ManualClock>,
     dir: tempfile::TempDir,
 }
 
@@ -25,10 +26,9 @@ fn h() -> H {
     let mut opened = crate::tui::open_session(path, t0()).unwrap();
     std::mem::forget(opened.lock.take());
     opened.app.templates_dir = Some(store.templates_dir());
-    let mut h = H {
-        app: opened.app,
-        dir,
-    };
+    let mut app = opened.app;
+    let clock = super::test_support::manual_clock(&mut app, t0());
+    let mut h = H { app, clock, dir };
     setup::open(&mut h.app);
     h.flush();
     h
@@ -49,8 +49,9 @@ impl H {
             self.press(KeyCode::Char(c));
         }
     }
+    /// `secs` after t0 on both clocks, as real time passing.
     fn at(&mut self, secs: i64) {
-        self.act(Action::Tick(t0().plus_seconds(secs)));
+        super::test_support::tick_at(&mut self.app, &self.clock, t0(), secs);
     }
     fn flush(&mut self) {
         // The throttle would fire; then the saver runs.

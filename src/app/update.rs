@@ -12,7 +12,8 @@ pub enum Action {
     Key(KeyEvent),
     /// A bracketed paste: goes into the editor as it is and never commits.
     Paste(String),
-    /// The wall clock moved on.
+    /// Time passed: the wall clock's reading, recorded in stamps; block
+    /// clocks read the app's monotonic clock at the same time.
     Tick(Stamp),
     /// Time to write the draft (the event loop's throttle fired).
     SaveDraftNow,
@@ -75,6 +76,8 @@ pub fn update(app: &mut App, action: Action) {
             app.quit = true;
         }
     }
+    // A run any action started is measured from here (`model::clock`).
+    app.session.observe_clock(app.mono, &app.now);
 }
 
 fn on_key(app: &mut App, key: KeyEvent) {
@@ -138,6 +141,8 @@ fn on_paste(app: &mut App, text: &str) {
 /// run over its planned time, once.
 fn on_tick(app: &mut App, now: Stamp) {
     app.now = now;
+    app.mono = app.clock.mono();
+    app.session.observe_clock(app.mono, &app.now);
     if app.flash_until.is_some_and(|t| t.instant <= now.instant) {
         app.flash_until = None;
     }

@@ -435,6 +435,8 @@ pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
             Ok(loaded) => {
                 let s = &loaded.session;
                 let mut notes = problems(s);
+                let broken = clock_problems(s);
+                bad += usize::from(!broken.is_empty());
                 if let Some(v) = loaded.newer_version {
                     notes.push(format!(
                         "written by a newer rapporteur (schema {v}); read-only here"
@@ -449,11 +451,15 @@ pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
                     ));
                 }
                 println!(
-                    "ok   {} ({} entries in {} blocks)",
+                    "{} {} ({} entries in {} blocks)",
+                    if broken.is_empty() { "ok  " } else { "BAD " },
                     sanitize_line(&path.display().to_string()),
                     s.entry_count(),
                     s.blocks.len()
                 );
+                for n in broken {
+                    println!("     error: {}", sanitize_line(&n));
+                }
                 for n in notes {
                     println!("     warning: {}", sanitize_line(&n));
                 }
@@ -494,6 +500,26 @@ fn problems(s: &Session) -> Vec<String> {
         && s.block_index(c).is_none()
     {
         out.push(format!("current_block {c:?} names no block"));
+    }
+    out
+}
+
+/// Block clock records this program would not have written: each makes
+/// the file bad, with what to do about it. A file with thousands of bad
+/// runs gets a screenful, not thousands of lines.
+fn clock_problems(s: &Session) -> Vec<String> {
+    const SHOWN: usize = 10;
+    let all = s.clock_problems();
+    let mut out: Vec<String> = all
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("{p}; {}", p.hint()))
+        .collect();
+    if all.len() > SHOWN {
+        out.push(format!(
+            "and {} more clock problems like these",
+            all.len() - SHOWN
+        ));
     }
     out
 }

@@ -1,6 +1,7 @@
 //! The session model and its JSON schema (version 1). docs/FORMAT.md
 //! describes every field; keep the two in step.
 
+mod clock;
 mod ids;
 mod markers;
 pub mod preview;
@@ -10,6 +11,7 @@ pub mod template;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use clock::{Clock, ClockProblem, ManualClock, SystemClock};
 pub use ids::new_id;
 pub use markers::{ParsedDraft, extract_tags, parse_draft};
 pub use stamp::{Stamp, StampError};
@@ -136,6 +138,10 @@ pub struct Run {
     pub end: Option<Stamp>,
     #[serde(flatten)]
     pub extra: Extra,
+    /// How long the run has lasted on this process's monotonic clock;
+    /// never in the file (see `clock`).
+    #[serde(skip)]
+    measure: clock::Measure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -367,57 +373,12 @@ impl Block {
         }
     }
 
-    pub fn is_running(&self) -> bool {
-        self.runs.last().is_some_and(|r| r.end.is_none())
-    }
-
-    /// Seconds spent, counting the open run up to `now`.
-    pub fn spent_at(&self, now: &Stamp) -> i64 {
-        let open = self
-            .runs
-            .last()
-            .filter(|r| r.end.is_none())
-            .map(|r| r.start.seconds_until(now))
-            .unwrap_or(0);
-        // Saturating: a hand-edited total must not overflow.
-        self.spent_seconds.saturating_add(open)
-    }
-
     pub fn planned_seconds(&self) -> i64 {
         i64::from(self.planned_minutes) * 60
     }
 
     pub fn count(&self, kind: Kind) -> usize {
         self.entries.iter().filter(|e| e.kind == kind).count()
-    }
-
-    fn start_run(&mut self, now: Stamp) {
-        if !self.is_running() {
-            self.runs.push(Run {
-                start: now,
-                end: None,
-                extra: Extra::new(),
-            });
-        }
-    }
-
-    fn stop_run(&mut self, now: Stamp) {
-        if let Some(run) = self.runs.last_mut().filter(|r| r.end.is_none()) {
-            self.spent_seconds = self
-                .spent_seconds
-                .saturating_add(run.start.seconds_until(&now));
-            run.end = Some(now);
-        }
-    }
-
-    /// Recomputes `spent_seconds` from the closed runs, so a hand-edited or
-    /// damaged total cannot drift from the runs it summarises.
-    pub fn recount(&mut self) {
-        self.spent_seconds = self
-            .runs
-            .iter()
-            .filter_map(|r| r.end.map(|end| r.start.seconds_until(&end)))
-            .fold(0i64, i64::saturating_add);
     }
 }
 
@@ -518,98 +479,11 @@ impl Session {
         self.paused_at.is_some()
     }
 
-    /// Starts the clock of the current block, unless the session is paused
-    /// or ended.
-    pub fn start_clock(&mut self, now: Stamp) {
-        if self.paused_at.is_some() || self.ended.is_some() {
-            return;
-        }
-        let i = self.current_index();
-        if let Some(b) = self.blocks.get_mut(i) {
-            b.start_run(now);
-        }
-    }
-
-    /// Stops every open run. Only the current block should have one, but a
-    /// hand-edited file may hold more.
-    pub fn stop_clock(&mut self, now: Stamp) {
-        for b in &mut self.blocks {
-            b.stop_run(now);
-        }
-    }
-
-    /// Makes block `index` the running one: the block left stops its clock,
-    /// the block entered starts its own.
-    pub fn switch_block(&mut self, index: usize, now: Stamp) -> bool {
-        if index >= self.blocks.len() || index == self.current_index() {
-            return false;
-        }
-        self.stop_clock(now);
-        self.current_block = Some(self.blocks[index].id.clone());
-        self.start_clock(now);
-        true
-    }
-
-    pub fn pause(&mut self, now: Stamp) {
-        if self.paused_at.is_none() {
-            self.stop_clock(now);
-            self.paused_at = Some(now);
-        }
-    }
-
-    pub fn resume(&mut self, now: Stamp) {
-        if self.paused_at.take().is_some() {
-            self.start_clock(now);
-        }
-    }
-
-    /// Closes runs left open by a process that died. The best estimate of
-    /// when it stopped is the last time it wrote anything.
-    pub fn close_stale_runs(&mut self, last_alive: Stamp) {
-        for b in &mut self.blocks {
-            if let Some(run) = b.runs.last_mut().filter(|r| r.end.is_none()) {
-                let end = if last_alive.instant < run.start.instant {
-                    run.start
-                } else {
-                    last_alive
-                };
-                b.spent_seconds = b
-                    .spent_seconds
-                    .saturating_add(run.start.seconds_until(&end));
-                run.end = Some(end);
-            }
-        }
-    }
-
     pub fn planned_seconds(&self) -> i64 {
         self.blocks
             .iter()
             .map(Block::planned_seconds)
             .fold(0, i64::saturating_add)
-    }
-
-    pub fn spent_at(&self, now: &Stamp) -> i64 {
-        self.blocks
-            .iter()
-            .map(|b| b.spent_at(now))
-            .fold(0, i64::saturating_add)
-    }
-
-    /// Planned time still ahead: what is left of the current block and of
-    /// every block after it. Blocks before it are taken as done.
-    pub fn remaining_planned(&self, now: &Stamp) -> i64 {
-        let cur = self.current_index();
-        self.blocks
-            .iter()
-            .skip(cur)
-            .map(|b| b.planned_seconds().saturating_sub(b.spent_at(now)).max(0))
-            .fold(0, i64::saturating_add)
-    }
-
-    /// When the session will end if every block from here on takes its
-    /// planned time.
-    pub fn projected_end(&self, now: &Stamp) -> Stamp {
-        now.plus_seconds(self.remaining_planned(now))
     }
 
     /// Every name worth offering after `@`: participants' names and

@@ -75,36 +75,44 @@ pub fn wait_file(what: &str, condition: impl FnMut() -> bool) {
 const DA_QUERY: &[u8] = b"\x1b[c";
 const DA_ANSWER: &[u8] = b"\x1b[?62;c";
 
-fn set_cloexec(fd: i32) {
-    // SAFETY: fcntl on a descriptor this process owns.
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFD);
-        assert!(flags >= 0, "F_GETFD: {}", std::io::Error::last_os_error());
-        assert!(libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) >= 0);
-    }
-}
-
 /// Opens a pty of `cols` x `rows`: (master, slave).
+///
+/// Other tests spawn processes (tmux servers among them) in parallel:
+/// they must not inherit either end, or the master would never see the
+/// app's end close. `openpty` cannot say so, and a `FD_CLOEXEC` set after
+/// it leaves a window in which another thread's fork takes both ends
+/// along; so both are opened with `O_CLOEXEC`.
 fn open_pty(cols: u16, rows: u16) -> (OwnedFd, OwnedFd) {
-    let mut master: libc::c_int = -1;
-    let mut slave: libc::c_int = -1;
-    // SAFETY: valid out-pointers; null name, termios and winsize.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
+    let err = || std::io::Error::last_os_error();
+    // SAFETY: posix_openpt with constant flags.
+    let master = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) };
+    assert!(master >= 0, "posix_openpt: {}", err());
+    // SAFETY: `master` was just opened and is owned here only.
+    let master = unsafe { OwnedFd::from_raw_fd(master) };
+    // SAFETY: grantpt and unlockpt on the master just opened.
+    unsafe {
+        assert_eq!(libc::grantpt(master.as_raw_fd()), 0, "grantpt: {}", err());
+        assert_eq!(libc::unlockpt(master.as_raw_fd()), 0, "unlockpt: {}", err());
+    }
+    let mut name = [0 as libc::c_char; 128];
+    // SAFETY: the buffer and its length are valid.
+    let rc = unsafe { libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len()) };
+    assert_eq!(
+        rc,
+        0,
+        "ptsname_r: {}",
+        std::io::Error::from_raw_os_error(rc)
+    );
+    // SAFETY: ptsname_r wrote a NUL-terminated path into `name`.
+    let slave = unsafe {
+        libc::open(
+            name.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
         )
     };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // Other tests spawn processes in parallel: they must not inherit
-    // either end, or the master would never see the app's end close.
-    set_cloexec(master);
-    set_cloexec(slave);
-    // SAFETY: both descriptors were just opened and are owned here.
-    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    assert!(slave >= 0, "open the pty's slave: {}", err());
+    // SAFETY: `slave` was just opened and is owned here only.
+    let slave = unsafe { OwnedFd::from_raw_fd(slave) };
     let ws = libc::winsize {
         ws_row: rows,
         ws_col: cols,

@@ -1,9 +1,11 @@
 //! A small harness that drives the real `rapporteur` binary inside tmux.
 //!
-//! Every [`Tmux`] owns a private tmux server (`tmux -L <unique socket>`,
-//! no user configuration) and a private sessions folder, passed to the app
-//! as `RAPPORTEUR_SESSIONS_DIR`; dropping it kills the server, also when
-//! the test panics. Nothing waits a fixed time for state: every wait polls
+//! Every [`Tmux`] owns a private tmux server (`tmux -L <unique socket>`
+//! in a private `TMUX_TMPDIR`, no user configuration, `HOME` the test's
+//! folder) and a private sessions folder, passed to the app as
+//! `RAPPORTEUR_SESSIONS_DIR`; dropping it kills the server, also when the
+//! test panics. A server start that fails for a reason outside the test is
+//! retried, and the server is asked until it answers. Nothing waits a fixed time for state: every wait polls
 //! the screen or a file every 20 ms up to a timeout and fails with what it
 //! saw last.
 
@@ -60,6 +62,18 @@ fn tmux_installed() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Whether a failed tmux command failed because the server was not there
+/// (yet, or any more) rather than because of what it was asked.
+fn transient(error: &str) -> bool {
+    [
+        "server exited unexpectedly",
+        "no server running",
+        "error connecting",
+    ]
+    .iter()
+    .any(|m| error.contains(m))
+}
+
 /// Quotes `s` for a POSIX shell.
 pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
@@ -106,8 +120,10 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 pub struct Tmux {
     socket: String,
     sessions_dir: PathBuf,
+    /// TMUX_TMPDIR of this server, inside `root`.
+    tmux_tmpdir: PathBuf,
     // Dropped after `Drop::drop` has killed the server.
-    _root: tempfile::TempDir,
+    root: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -132,38 +148,56 @@ impl Tmux {
         // the app derives from its parent is private too.
         let sessions_dir = root.path().join("sessions");
         std::fs::create_dir(&sessions_dir).expect("create the sessions folder");
+        // The server's socket folder is private to this test (tmux puts
+        // `tmux-UID/NAME` in TMUX_TMPDIR): nothing another test binary, a
+        // developer's own tmux or a /tmp cleaner does to the shared
+        // /tmp/tmux-UID can reach it. The socket name is unique across
+        // binaries (pid) and within one (counter), and kept short: a
+        // unix socket path has 108 bytes at most.
+        let tmux_tmpdir = root.path().join("tmux");
+        std::fs::create_dir(&tmux_tmpdir).expect("create the tmux socket folder");
+        let short: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .take(24)
+            .collect();
         let socket = format!(
-            "rapp-e2e-{}-{}-{}",
+            "r{}-{}-{short}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst),
-            name
         );
         Some(Tmux {
             socket,
             sessions_dir,
-            _root: root,
+            tmux_tmpdir,
+            root,
         })
     }
 
     /// Where tmux puts this server's socket.
-    fn socket_path(&self) -> PathBuf {
-        let base = std::env::var_os("TMUX_TMPDIR")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/tmp"));
+    pub fn socket_path(&self) -> PathBuf {
         // SAFETY: getuid cannot fail.
         let uid = unsafe { libc::getuid() };
-        base.join(format!("tmux-{uid}")).join(&self.socket)
+        self.tmux_tmpdir
+            .join(format!("tmux-{uid}"))
+            .join(&self.socket)
     }
 
     pub fn sessions_dir(&self) -> &Path {
         &self.sessions_dir
     }
 
+    /// A tmux client of this server. The environment is the test's own:
+    /// no TMUX (tests run inside a developer's tmux would otherwise talk
+    /// to it), TMUX_TMPDIR private, HOME the test's folder (the server and
+    /// every app it starts inherit it, so nothing reads the user's).
     fn command(&self) -> Command {
         let mut c = Command::new("tmux");
         c.args(["-L", &self.socket, "-f", "/dev/null"])
             .env_remove("TMUX")
+            .env_remove("TMUX_PANE")
+            .env("TMUX_TMPDIR", &self.tmux_tmpdir)
+            .env("HOME", self.root.path())
             .stdin(Stdio::null());
         c
     }
@@ -206,7 +240,65 @@ impl Tmux {
             &env,
         ];
         args.extend_from_slice(command);
-        self.run(&args);
+        self.start_session(session, &args);
+    }
+
+    /// Runs `new-session` until the server is up with the session, and
+    /// waits until it answers. A start that failed for a reason outside
+    /// the test (a server that died while starting under load, a socket
+    /// not there yet) is retried on a clean socket; anything else fails.
+    fn start_session(&self, session: &str, args: &[&str]) {
+        const ATTEMPTS: usize = 5;
+        let mut errors = Vec::new();
+        for attempt in 1..=ATTEMPTS {
+            match self.try_run(args) {
+                Ok(_) => {
+                    self.wait_answers(session);
+                    return;
+                }
+                Err(e) if transient(&e) && attempt < ATTEMPTS => {
+                    eprintln!("tmux start {attempt} of {ATTEMPTS} failed, retrying: {e}");
+                    errors.push(e);
+                    self.reset_server();
+                }
+                Err(e) => {
+                    errors.push(e);
+                    break;
+                }
+            }
+        }
+        panic!(
+            "tmux would not start session {session} on socket {}:\n{}",
+            self.socket_path().display(),
+            errors.join("\n")
+        );
+    }
+
+    /// Polls `has-session` until the server answers about `session`. An
+    /// answer that the session is gone counts: its command may have ended.
+    fn wait_answers(&self, session: &str) {
+        let target = format!("={session}");
+        let mut last = String::new();
+        let answered = wait_for(
+            || match self.try_run(&["has-session", "-t", &target]) {
+                Ok(_) => true,
+                // "no server running" after a start that succeeded: the
+                // session's command ended, and the server with it.
+                Err(e) => {
+                    let up = !transient(&e) || e.contains("no server running");
+                    last = e;
+                    up
+                }
+            },
+            TIMEOUT,
+        );
+        assert!(answered, "the tmux server never answered: {last}");
+    }
+
+    /// Kills what is left of a server that failed to start, and its socket.
+    fn reset_server(&self) {
+        let _ = self.try_run(&["kill-server"]);
+        let _ = std::fs::remove_file(self.socket_path());
     }
 
     /// Starts the app with `args` in a new tmux session of the default
