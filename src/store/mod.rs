@@ -360,6 +360,15 @@ fn mark_same_ids(sessions: &mut [Summary]) {
     }
 }
 
+/// The entries of the folders `dirs`, of whatever type: what a dialog that
+/// writes there asks before replacing. A missing folder has none.
+pub fn files_in(dirs: &[&Path]) -> std::collections::HashSet<PathBuf> {
+    dirs.iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flat_map(|rd| rd.filter_map(Result::ok).map(|e| e.path()))
+        .collect()
+}
+
 /// Whether a file's name is valid UTF-8. Other names are listed as
 /// unreadable: they cannot be shown, typed or written into JSON as they
 /// are, and two of them may look the same once made readable.
