@@ -4,6 +4,7 @@
 pub mod atomic;
 mod error;
 pub mod fault;
+mod identity;
 pub mod index;
 pub mod journal;
 mod load;
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use error::{LoadError, StoreError};
+pub use identity::{files_in, name_is_utf8};
+use identity::{mark_same_ids, one_file};
 pub use load::{Loaded, MAX_FILE_BYTES, load, load_bytes, load_preview, parse, read_limited};
 pub use lock::{SessionLock, acquire, is_locked, sidecar};
 
@@ -311,69 +314,6 @@ impl Store {
             .filter(|s| !s.ended && !s.read_only)
             .max_by_key(|s| s.updated.instant))
     }
-}
-
-/// The one file that carries the id `spec` stands for. Two files with one
-/// id are refused: a command given the id cannot know which one is meant,
-/// and writing into the first one found may be writing into a stale copy.
-fn one_file(spec: &str, matches: &[&(&PathBuf, String)]) -> Result<PathBuf, StoreError> {
-    match matches {
-        [(path, _)] if name_is_utf8(path) => Ok((*path).clone()),
-        // Listed as unreadable: naming it by id must not reach it either.
-        [(path, _)] => Err(LoadError::BadName {
-            path: (*path).clone(),
-        }
-        .into()),
-        many => Err(StoreError::SameId {
-            id: many
-                .first()
-                .map(|(_, id)| id.clone())
-                .unwrap_or_else(|| spec.to_string()),
-            paths: many.iter().map(|(p, _)| (*p).clone()).collect(),
-        }),
-    }
-}
-
-/// Fills in [`Summary::same_id_as`]: every file of a shared id names the
-/// others.
-fn mark_same_ids(sessions: &mut [Summary]) {
-    let mut by_id: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    for (i, s) in sessions.iter().enumerate() {
-        by_id.entry(s.id.as_str()).or_default().push(i);
-    }
-    let shared: Vec<(usize, Vec<PathBuf>)> = by_id
-        .values()
-        .filter(|group| group.len() > 1)
-        .flat_map(|group| {
-            group.iter().map(|&i| {
-                let others = group
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| sessions[j].path.clone())
-                    .collect();
-                (i, others)
-            })
-        })
-        .collect();
-    for (i, others) in shared {
-        sessions[i].same_id_as = others;
-    }
-}
-
-/// The entries of the folders `dirs`, of whatever type: what a dialog that
-/// writes there asks before replacing. A missing folder has none.
-pub fn files_in(dirs: &[&Path]) -> std::collections::HashSet<PathBuf> {
-    dirs.iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flat_map(|rd| rd.filter_map(Result::ok).map(|e| e.path()))
-        .collect()
-}
-
-/// Whether a file's name is valid UTF-8. Other names are listed as
-/// unreadable: they cannot be shown, typed or written into JSON as they
-/// are, and two of them may look the same once made readable.
-pub fn name_is_utf8(path: &Path) -> bool {
-    path.file_name().is_none_or(|n| n.to_str().is_some())
 }
 
 /// The kind of network file system `dir` is on, if it is on one: locks
