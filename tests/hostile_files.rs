@@ -1646,6 +1646,7 @@ fn kind_of(e: &LoadError) -> &'static str {
         LoadError::Syntax { .. } => "syntax",
         LoadError::Shape { .. } => "shape",
         LoadError::Version { .. } => "version",
+        LoadError::BadName { .. } => "bad-name",
     }
 }
 
@@ -1687,6 +1688,9 @@ struct Probe {
     panics: usize,
     /// open_session_in gave an open session.
     opened: bool,
+    /// The session id, when it loaded: two files of a folder with one id
+    /// make `check` fail.
+    id: Option<String>,
 }
 
 fn load_verdict(
@@ -1896,6 +1900,7 @@ fn probe(case: &Case, folder: &Path, now: Stamp) -> Probe {
         problems,
         panics,
         opened: open_ok,
+        id: loaded.as_ref().map(|l| l.session.id.clone()),
     }
 }
 
@@ -2271,7 +2276,12 @@ fn check_list(run: &BinRun, folder: &Path, files: &[(&Case, &Probe)], problems: 
 fn check_check(run: &BinRun, folder: &Path, files: &[(&Case, &Probe)], problems: &mut Vec<String>) {
     let tag = format!("check {}", folder.display());
     let bad = files.iter().filter(|(_, p)| !p.verdict.loaded()).count();
-    let want = i32::from(bad > 0);
+    let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+    for id in files.iter().filter_map(|(_, p)| p.id.as_deref()) {
+        *ids.entry(id).or_default() += 1;
+    }
+    let shared: usize = ids.values().filter(|&&n| n > 1).sum();
+    let want = i32::from(bad > 0 || shared > 0);
     if run.code != want {
         problems.push(format!(
             "{tag}: exit {}, expected {want} ({bad} bad files)",
@@ -2309,6 +2319,12 @@ fn check_check(run: &BinRun, folder: &Path, files: &[(&Case, &Probe)], problems:
     }
     if bad > 0 {
         let summary = format!("{bad} of {} files are bad", files.len());
+        if !run.err().contains(&summary) {
+            problems.push(format!("{tag}: stderr lacks {summary:?}: {}", run.err()));
+        }
+    }
+    if shared > 0 {
+        let summary = format!("{shared} files share their session id");
         if !run.err().contains(&summary) {
             problems.push(format!("{tag}: stderr lacks {summary:?}: {}", run.err()));
         }

@@ -162,6 +162,26 @@ impl Home {
     }
 }
 
+/// What the home screen says of a session whose id another file of the
+/// folder carries too: both rows get it, naming the other file.
+pub fn same_id_note(s: &Summary) -> Option<String> {
+    let name = |p: &std::path::Path| {
+        p.file_name()
+            .unwrap_or(p.as_os_str())
+            .to_string_lossy()
+            .into_owned()
+    };
+    match s.same_id_as.as_slice() {
+        [] => None,
+        [other] => Some(format!("⚠ DUPLICATE: same id as {}", name(other))),
+        [other, rest @ ..] => Some(format!(
+            "⚠ DUPLICATE: same id as {} and {} more",
+            name(other),
+            rest.len()
+        )),
+    }
+}
+
 pub fn update(home: &mut Home, action: HomeAction) {
     match action {
         HomeAction::Key(k) => {

@@ -8,6 +8,7 @@
 mod complete;
 pub mod home;
 pub mod keymap;
+mod replace;
 pub mod review;
 pub mod room;
 pub mod setup;
@@ -15,6 +16,7 @@ mod state;
 mod update;
 
 pub use complete::Completion;
+pub use replace::Replace;
 pub use state::{App, Deleted, Effect, Focus, Modal, SaveStatus, Screen};
 pub use update::{Action, SaveOutcome, update};
 
@@ -26,6 +28,8 @@ mod tests;
 mod tests_clock;
 #[cfg(test)]
 mod tests_hostile;
+#[cfg(test)]
+mod tests_identity;
 #[cfg(test)]
 mod tests_review;
 #[cfg(test)]

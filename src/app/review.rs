@@ -8,7 +8,7 @@ use ratatui_textarea::TextArea;
 
 use super::keymap::{self, Command, Context};
 use super::setup::one_line;
-use super::state::{App, Effect, Focus, Modal, Screen};
+use super::state::{App, Focus, Modal, Screen};
 use crate::export::{Anonymize, Format};
 use crate::model::{EntryPos, Kind, Label, RecStatus, Session};
 
@@ -414,18 +414,8 @@ fn export(app: &mut App, choice: ExportChoice) {
         app.notice = Some("No exports folder is known here.".into());
         return;
     };
-    let report = match crate::export::render(
-        &app.session,
-        choice.format,
-        &crate::export::Options {
-            anonymize: choice.anonymize,
-        },
-    ) {
-        Ok(r) => r,
-        Err(e) => {
-            app.notice = Some(format!("Cannot export: {e}"));
-            return;
-        }
+    let Some(bytes) = render_export(app, choice) else {
+        return;
     };
     let stem = app
         .path
@@ -438,6 +428,25 @@ fn export(app: &mut App, choice: ExportChoice) {
         Anonymize::KeepOrganizations => "-organizations",
     };
     let path = dir.join(format!("{stem}{suffix}.{}", extension(choice.format)));
+    super::replace::export(app, choice, path, bytes);
+}
+
+/// The report's bytes, or `None` with a notice saying why there are none.
+/// Its first warning, if any, becomes the notice.
+pub(super) fn render_export(app: &mut App, choice: ExportChoice) -> Option<Vec<u8>> {
+    let report = match crate::export::render(
+        &app.session,
+        choice.format,
+        &crate::export::Options {
+            anonymize: choice.anonymize,
+        },
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            app.notice = Some(format!("Cannot export: {e}"));
+            return None;
+        }
+    };
     if !report.warnings.is_empty() {
         app.notice = Some(format!(
             "{} (and {} more warnings)",
@@ -445,8 +454,5 @@ fn export(app: &mut App, choice: ExportChoice) {
             report.warnings.len() - 1
         ));
     }
-    app.effects.push(Effect::Export {
-        path,
-        bytes: report.bytes,
-    });
+    Some(report.bytes)
 }

@@ -6,8 +6,8 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
 use super::keymap::{self, Command, Context};
-use super::state::{App, Effect, Modal, Screen};
-use crate::model::{Block, Label, Participant, Session, Template};
+use super::state::{App, Modal, Screen};
+use crate::model::{Block, Label, Participant, Session};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
@@ -475,6 +475,14 @@ fn start(app: &mut App) {
     super::review::to_capture(app);
 }
 
+/// Back to the template's name box, holding `name`: after a no to
+/// replacing the template of that name.
+pub(super) fn edit_template_name(app: &mut App, name: &str) {
+    app.screen = Screen::Setup;
+    app.setup.field = Field::SaveTemplate;
+    begin_edit(app, Target::TemplateName, name);
+}
+
 fn begin_edit(app: &mut App, target: Target, text: &str) {
     app.setup.input = one_line(text);
     app.setup.editing = Some(target);
@@ -541,14 +549,8 @@ fn finish_edit(app: &mut App) {
         }
         Target::TemplateName => {
             let name = crate::store::slug(text.trim());
-            let template = Template::from_session(&app.session, &name);
-            match &app.templates_dir {
-                Some(dir) => {
-                    let path = dir.join(format!("{name}.json"));
-                    app.templates.retain(|(n, _)| *n != name);
-                    app.templates.push((name, template.clone()));
-                    app.effects.push(Effect::SaveTemplate { path, template });
-                }
+            match app.templates_dir.clone() {
+                Some(dir) => super::replace::save_template(app, &dir, name),
                 None => app.notice = Some("No templates folder is known here.".into()),
             }
         }

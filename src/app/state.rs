@@ -48,6 +48,11 @@ pub enum Modal {
     ConfirmEnd,
     /// Reopening an ended session for capture.
     ConfirmReopen,
+    /// Writing a template or a report over a file that is there.
+    ConfirmReplace {
+        path: PathBuf,
+        what: super::replace::Replace,
+    },
 }
 
 /// Where the save pipeline stands, for the header.
@@ -110,6 +115,10 @@ pub struct App {
     pub templates: Vec<(String, Template)>,
     /// Where "Save as template" writes.
     pub templates_dir: Option<PathBuf>,
+    /// The files in the templates and exports folders when the session
+    /// opened, and those this app has written since: what "Save as
+    /// template" and the export ask before replacing.
+    pub existing: HashSet<PathBuf>,
     pub session: Session,
     pub path: PathBuf,
     /// Why the session may not be written, if it may not.
@@ -195,6 +204,7 @@ impl App {
                 Template::builtin(),
             )],
             templates_dir: None,
+            existing: HashSet::new(),
             session,
             path,
             read_only,

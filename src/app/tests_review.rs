@@ -36,6 +36,7 @@ fn summary(id: &str, ended: bool, updated: &str) -> Summary {
         updated: updated.parse().unwrap(),
         ended,
         read_only: false,
+        same_id_as: Vec::new(),
     }
 }
 

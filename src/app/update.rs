@@ -394,6 +394,11 @@ fn on_modal_key(app: &mut App, key: KeyEvent) {
                 app.modal = None;
             }
         }
+        Modal::ConfirmReplace { path, what } => {
+            if yes || no {
+                super::replace::answer(app, yes, path, what);
+            }
+        }
         Modal::ConfirmQuitUnsaved => {
             if matches!(code, KeyCode::Char('y' | 'Y')) {
                 app.modal = None;

@@ -104,7 +104,14 @@ pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
         let bad: Vec<serde_json::Value> = listing
             .bad
             .iter()
-            .map(|e| serde_json::json!({"path": e.path(), "error": e.to_string()}))
+            // Lossy: a name that is not UTF-8 cannot be a JSON string.
+            .map(|e| {
+                serde_json::json!({
+                    "path": e.path().to_string_lossy(),
+                    "error": e.to_string(),
+                    "hint": e.hint(),
+                })
+            })
             .collect();
         let v = serde_json::json!({"sessions": listing.sessions, "unreadable": bad});
         let _ = writeln!(out, "{}", crate::text::json_pretty(&v).unwrap_or_default());
@@ -132,6 +139,15 @@ pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
         if s.read_only {
             title.push_str("  [newer version, read-only]");
         }
+        match s.same_id_as.as_slice() {
+            [] => {}
+            [other] => title.push_str(&format!("  [DUPLICATE: same id as {}]", file_name(other))),
+            [other, rest @ ..] => title.push_str(&format!(
+                "  [DUPLICATE: same id as {} and {} more]",
+                file_name(other),
+                rest.len()
+            )),
+        }
         let _ = writeln!(
             out,
             "{:<12} {:<10} {:>7} {:>5}  {}",
@@ -148,7 +164,19 @@ pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
             let _ = writeln!(out, "  {}", sanitize_line(&e.to_string()));
         }
     }
+    // On stderr, so that the table stays a table for scripts.
+    if listing.sessions.iter().any(|s| !s.same_id_as.is_empty()) {
+        eprintln!(
+            "note: files marked DUPLICATE share a session id and cannot be named by it; move one away, or give the file's path"
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A file's name as `list` shows it: the folder is the sessions folder.
+fn file_name(path: &Path) -> String {
+    let name = path.file_name().unwrap_or(path.as_os_str());
+    sanitize_line(&name.to_string_lossy()).into_owned()
 }
 
 pub fn show(store: &Store, spec: &str) -> Result<ExitCode, Failure> {
@@ -414,7 +442,8 @@ pub fn search(
 }
 
 pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
-    let paths = if paths.is_empty() {
+    let folder = paths.is_empty();
+    let paths = if folder {
         if !store.dir().exists() {
             println!("{}: no sessions folder yet", store.dir().display());
             return Ok(ExitCode::SUCCESS);
@@ -430,10 +459,24 @@ pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
         );
     }
     let mut bad = 0;
+    // Which files of the folder carry which id: a session is its id, so
+    // two files with one id are a problem of both, whatever each holds. A
+    // copy elsewhere (a backup, the file as mailed) is no one's business.
+    let mut ids: std::collections::BTreeMap<String, Vec<&Path>> = Default::default();
     for path in &paths {
-        match store::load(path) {
+        // In the folder, a name that is not UTF-8 is what `list` shows as
+        // unreadable; a path given by hand is checked for what it holds.
+        let loaded = if folder && !store::name_is_utf8(path) {
+            Err(store::LoadError::BadName { path: path.clone() })
+        } else {
+            store::load(path)
+        };
+        match loaded {
             Ok(loaded) => {
                 let s = &loaded.session;
+                if folder || in_folder(store, path) {
+                    ids.entry(s.id.clone()).or_default().push(path);
+                }
                 let mut notes = problems(s);
                 let broken = clock_problems(s);
                 bad += usize::from(!broken.is_empty());
@@ -471,11 +514,39 @@ pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
             }
         }
     }
+    let mut shared = 0;
+    for (id, files) in ids.iter().filter(|(_, files)| files.len() > 1) {
+        shared += files.len();
+        let e = store::StoreError::SameId {
+            id: id.clone(),
+            paths: files.iter().map(|p| p.to_path_buf()).collect(),
+        };
+        println!("BAD  {}", sanitize_line(&e.to_string()));
+        println!("     {}", e.hint());
+    }
     if bad > 0 {
         eprintln!("rapporteur: {bad} of {} files are bad", paths.len());
+    }
+    if shared > 0 {
+        eprintln!("rapporteur: {shared} files share their session id with another file");
+    }
+    if bad > 0 || shared > 0 {
         Ok(ExitCode::FAILURE)
     } else {
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Whether `path` is a file at the top of the sessions folder.
+fn in_folder(store: &Store, path: &Path) -> bool {
+    let parent = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => Path::new("."),
+        Some(p) => p,
+        None => return false,
+    };
+    match (parent.canonicalize(), store.dir().canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 

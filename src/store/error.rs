@@ -31,6 +31,10 @@ pub enum LoadError {
     },
     #[error("{}: schema_version {version} is not one this build can read (it reads {})", path.display(), crate::model::SCHEMA_VERSION)]
     Version { path: PathBuf, version: String },
+    /// Shown with its name made readable (invalid bytes as U+FFFD): such a
+    /// name cannot be typed, printed in JSON or told apart from another.
+    #[error("{}: the file name is not valid UTF-8; it was not read", path.display())]
+    BadName { path: PathBuf },
 }
 
 impl LoadError {
@@ -41,7 +45,8 @@ impl LoadError {
             | LoadError::TooLarge { path, .. }
             | LoadError::Syntax { path, .. }
             | LoadError::Shape { path, .. }
-            | LoadError::Version { path, .. } => path,
+            | LoadError::Version { path, .. }
+            | LoadError::BadName { path } => path,
         }
     }
 
@@ -63,6 +68,9 @@ impl LoadError {
             }
             LoadError::Version { .. } => {
                 "a newer rapporteur wrote it; open it with that version (this one will not change it)"
+            }
+            LoadError::BadName { .. } => {
+                "rename it to a name in UTF-8 (e.g. with `mv` and tab completion), ending in .json"
             }
         }
     }
@@ -95,6 +103,10 @@ pub enum StoreError {
     Ambiguous { spec: String, matches: Vec<String> },
     #[error("will not write a report onto {}: it is {what}; nothing was written", path.display())]
     ReportTarget { path: PathBuf, what: &'static str },
+    /// Two files claim one session (a copy, a restored backup): writing
+    /// into either could be writing into the wrong one.
+    #[error("{} files have the session id {id:?}: {}", paths.len(), paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    SameId { id: String, paths: Vec<PathBuf> },
     #[error("cannot serialize the session: {0}")]
     Serialize(#[from] serde_json::Error),
 }
@@ -125,6 +137,9 @@ impl StoreError {
             StoreError::Ambiguous { .. } => "type more of the id",
             StoreError::ReportTarget { .. } => {
                 "give -o a new file name or an earlier report's, outside the sessions folder (-o - writes to standard output)"
+            }
+            StoreError::SameId { .. } => {
+                "move one away (out of the sessions folder), or give the file's path"
             }
             StoreError::Serialize(_) => "this is a bug; please report it",
         }

@@ -177,6 +177,9 @@ impl Cache {
             updated: r.updated,
             ended: r.ended,
             read_only: r.read_only,
+            // Which files share an id is a fact about the folder, not the
+            // file: the listing works it out afresh every time.
+            same_id_as: Vec::new(),
         })
     }
 

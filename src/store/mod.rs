@@ -5,6 +5,7 @@ mod claim;
 mod error;
 pub mod fault;
 pub mod files;
+mod identity;
 pub mod index;
 pub mod journal;
 mod load;
@@ -21,6 +22,8 @@ use serde::Serialize;
 
 pub use claim::claim_sidecars;
 pub use error::{LoadError, StoreError};
+pub use identity::{files_in, name_is_utf8};
+use identity::{mark_same_ids, one_file};
 pub use load::{Loaded, MAX_FILE_BYTES, load, load_bytes, load_preview, parse, read_limited};
 pub use lock::{SessionLock, acquire, is_locked, sidecar};
 
@@ -48,6 +51,10 @@ pub struct Summary {
     pub updated: Stamp,
     pub ended: bool,
     pub read_only: bool,
+    /// The other files of the folder that carry the same session id.
+    /// A session is its id: while this is not empty, neither file can be
+    /// named by id.
+    pub same_id_as: Vec<PathBuf>,
 }
 
 impl Summary {
@@ -64,6 +71,7 @@ impl Summary {
             updated: s.updated,
             ended: s.ended.is_some(),
             read_only: loaded.read_only(),
+            same_id_as: Vec::new(),
         }
     }
 }
@@ -145,19 +153,22 @@ impl Store {
         })
     }
 
-    /// The session files in the folder: visible `*.json` files at its top.
+    /// The session files in the folder: visible `*.json` files at its top,
+    /// whatever bytes their names are made of (see [`name_is_utf8`]).
     pub fn session_paths(&self) -> Result<Vec<PathBuf>, StoreError> {
+        use std::os::unix::ffi::OsStrExt;
         let rd = std::fs::read_dir(&self.dir).map_err(|source| StoreError::ReadFolder {
             path: self.dir.clone(),
             source,
         })?;
         let mut paths: Vec<PathBuf> = rd
             .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                !name.starts_with('.') && name.ends_with(".json")
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.as_bytes();
+                !name.starts_with(b".") && name.ends_with(b".json")
             })
+            .map(|e| e.path())
             .collect();
         paths.sort();
         Ok(paths)
@@ -178,6 +189,9 @@ impl Store {
         let paths = self.session_paths()?;
         let mut cache = index::Cache::open(&self.dir);
         let results = par_map(&paths, |p| {
+            if !name_is_utf8(p) {
+                return Err(LoadError::BadName { path: p.clone() });
+            }
             // Stat before reading: see `index::Cache::keep`.
             let keys = index::Keys::of(p);
             match cache.get(p, keys) {
@@ -199,8 +213,14 @@ impl Store {
         }
         cache.finish();
         screen::prune(&self.dir, &paths);
+        mark_same_ids(&mut listing.sessions);
         listing.sessions.sort_by(|a, b| {
-            (b.date, b.updated.instant, &b.id).cmp(&(a.date, a.updated.instant, &a.id))
+            (b.date, b.updated.instant, &b.id, &b.path).cmp(&(
+                a.date,
+                a.updated.instant,
+                &a.id,
+                &a.path,
+            ))
         });
         Ok(listing)
     }
@@ -260,15 +280,19 @@ impl Store {
             .zip(ids)
             .filter_map(|(p, id)| id.map(|id| (p, id)))
             .collect();
-        if let Some((p, _)) = found.iter().find(|(_, id)| id == spec) {
-            return Ok((*p).clone());
+        let exact: Vec<&(&PathBuf, String)> = found.iter().filter(|(_, id)| id == spec).collect();
+        if !exact.is_empty() {
+            return one_file(spec, &exact);
         }
         let by_prefix: Vec<&(&PathBuf, String)> = found
             .iter()
             .filter(|(_, id)| id.starts_with(spec))
             .collect();
-        match by_prefix.as_slice() {
-            [one] => Ok(one.0.clone()),
+        let mut distinct: Vec<&str> = by_prefix.iter().map(|(_, id)| id.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        match distinct.as_slice() {
+            [_] => one_file(spec, &by_prefix),
             [] => {
                 // A file name without its folder is a fine way to say which.
                 // So is its name without `.json`, as `ls` shows it.
@@ -279,7 +303,7 @@ impl Store {
             }
             many => Err(StoreError::Ambiguous {
                 spec: spec.to_string(),
-                matches: many.iter().map(|(_, id)| id.clone()).collect(),
+                matches: many.iter().map(|id| id.to_string()).collect(),
             }),
         }
     }
@@ -413,33 +437,57 @@ pub fn clear_draft(session_path: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// `YYYY-MM-DD-slug`: the date and a slug of the title.
+/// The longest file name that Linux file systems (ext4, btrfs, XFS, tmpfs)
+/// and macOS accept, in bytes.
+pub const NAME_MAX: usize = 255;
+
+/// The longest stem of a session file's name, in bytes, so that every name
+/// built from it fits in [`NAME_MAX`]: the longest sidecar `.NAME.journal`
+/// adds 1 + 8, a name already taken `-9999` (5), the extension `.json` (5),
+/// and a copy kept beside the file, `NAME.mine-TIMESTAMP`, up to 40 more.
+pub const STEM_MAX: usize = NAME_MAX - (1 + 8) - 5 - 5 - 40;
+
+/// `YYYY-MM-DD-slug`: the date and a slug of the title, at most
+/// [`STEM_MAX`] bytes.
 pub fn file_stem(session: &Session) -> String {
     let date = session
         .date
         .map(|d| d.to_string())
         .unwrap_or_else(|| session.created.date().to_string());
-    format!("{date}-{}", slug(&session.title))
+    let stem = format!("{date}-{}", slug(&session.title));
+    let mut end = stem.len().min(STEM_MAX);
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    stem[..end].trim_end_matches('-').to_string()
 }
 
+/// The longest slug: what is left of [`STEM_MAX`] after `YYYY-MM-DD-`.
+const SLUG_MAX: usize = STEM_MAX - "YYYY-MM-DD-".len();
+
 /// Lowercase letters and digits of any script, joined by single hyphens,
-/// at most 60 characters. Nothing else survives: no dots, slashes,
-/// controls or invisible characters, so no title can leave the folder,
-/// hide a file, or give it an odd name.
+/// at most 60 characters (hyphens included) and [`SLUG_MAX`] bytes (60 letters of a 4-byte
+/// script such as Gothic would be 240), cut between characters. Nothing
+/// else survives: no dots, slashes, controls or invisible characters, so
+/// no title can leave the folder, hide a file, or give it an odd name.
 pub fn slug(title: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let mut out = String::new();
+    let mut chars = 0;
     let mut dash = false;
     for c in title.nfc().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
+            let sep = dash && !out.is_empty();
             dash = false;
-            if out.chars().count() >= 60 {
+            let more = usize::from(sep) + 1;
+            if chars + more > 60 || out.len() + usize::from(sep) + c.len_utf8() > SLUG_MAX {
                 break;
             }
+            if sep {
+                out.push('-');
+            }
             out.push(c);
+            chars += more;
         } else {
             dash = true;
         }

@@ -451,6 +451,7 @@ fn prepare_sharing(
         .app
         .templates
         .extend(store::list_templates(&templates_dir));
+    opened.app.existing = store::files_in(&[&templates_dir, &store.exports_dir()]);
     opened.app.templates_dir = Some(templates_dir);
     opened.app.exports_dir = Some(store.exports_dir());
     if let Some(fs) = store::network_fs(store.dir()) {

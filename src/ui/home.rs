@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
-use crate::app::home::{Home, HomeModal, Pane};
+use crate::app::home::{Home, HomeModal, Pane, same_id_note};
 use crate::app::keymap::{Context, KEYMAP};
 use crate::text::{sanitize_line, truncate, width};
 use crate::ui::theme;
@@ -180,10 +180,25 @@ fn sessions(home: &Home, frame: &mut Frame, area: Rect) {
         };
         let date = s.date.map(|d| d.to_string()).unwrap_or_default();
         let left = format!(" {date:<10}  {:>7} {:>5}  ", s.entries, s.recommendations);
-        let room = w.saturating_sub(width(&left) + width(state));
-        let line = format!("{left}{}{state}", truncate(&title, room));
+        let free = w.saturating_sub(width(&left) + width(state));
+        // Title and note share the room: the note is cut from its end, so
+        // that "DUPLICATE" stays on a narrow terminal, and the title keeps
+        // enough to say which session the row is.
+        let same = same_id_note(s);
+        let note = same
+            .as_deref()
+            .map(|n| {
+                let n = format!(" {}", sanitize_line(n));
+                let room = free.saturating_sub(width(&title).min(16));
+                truncate(&n, room).into_owned()
+            })
+            .unwrap_or_default();
+        let room = free.saturating_sub(width(&note));
+        let line = format!("{left}{}{note}{state}", truncate(&title, room));
         let style = if i == home.selected {
             theme::selected()
+        } else if same.is_some() {
+            theme::notice()
         } else if s.ended {
             theme::dim()
         } else {

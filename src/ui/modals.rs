@@ -35,7 +35,39 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Modal::ConfirmRemoveBlock { index }) => {
             render_confirm_remove_block(app, frame, area, *index)
         }
+        Some(Modal::ConfirmReplace { path, what }) => {
+            render_confirm_replace(frame, area, path, what)
+        }
     }
+}
+
+fn render_confirm_replace(
+    frame: &mut Frame,
+    area: Rect,
+    path: &std::path::Path,
+    what: &crate::app::Replace,
+) {
+    let (title, back) = match what {
+        crate::app::Replace::Template { .. } => (" Replace the template? ", "another name"),
+        crate::app::Replace::Export(_) => (" Replace the report? ", "back to the formats"),
+    };
+    let shown = sanitize_line(&path.display().to_string()).into_owned();
+    let popup = Popup {
+        title: Line::styled(title, theme::title()),
+        body: Text::from(vec![
+            Line::raw(truncate(&shown, 200).into_owned()),
+            Line::raw("is there already. Replacing it loses what it holds."),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("y", theme::key()),
+                Span::raw(" or Enter replaces it · "),
+                Span::styled("n", theme::key()),
+                Span::raw(format!(" or Esc: {back}")),
+            ]),
+        ]),
+        footer: None,
+    };
+    frame.render_widget(popup, centered(area, 70, 8));
 }
 
 fn yes_no(frame: &mut Frame, area: Rect, title: &'static str, text: &'static str) {
