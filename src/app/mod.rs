@@ -8,6 +8,7 @@
 mod complete;
 pub mod home;
 pub mod keymap;
+mod outside;
 pub mod review;
 pub mod room;
 pub mod setup;
@@ -15,7 +16,7 @@ mod state;
 mod update;
 
 pub use complete::Completion;
-pub use state::{App, Deleted, Effect, Focus, Modal, SaveStatus, Screen};
+pub use state::{App, Deleted, Effect, Focus, Modal, OutsideNote, SaveStatus, Screen};
 pub use update::{Action, SaveOutcome, update};
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod atomic;
 mod error;
 pub mod fault;
+pub mod guard;
 pub mod index;
 pub mod journal;
 mod load;

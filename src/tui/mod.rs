@@ -112,6 +112,9 @@ fn open_session_sharing(
         // slows both: wait until it is drawn or needs these bytes.
         let _ = share.go.recv();
     }
+    // Before reading: a change by another program during the read is
+    // then caught at the first save (`store::guard`).
+    let disk_keys = store::index::Keys::of(&path);
     let bytes = std::sync::Arc::new(store::read_limited(&path)?);
     if let Some(share) = share {
         let _ = share.tx.send(Shared::Read(bytes.clone()));
@@ -134,6 +137,7 @@ fn open_session_sharing(
     let runs_before: Vec<_> = session.blocks.iter().map(|b| b.runs.clone()).collect();
     let repaired = read_only.is_none() && restart_clock(&mut session, draft.as_ref(), now, mode);
     let mut app = App::new(session, path, read_only, draft, now);
+    app.disk_keys = disk_keys;
     match mode {
         OpenMode::Capture => {}
         OpenMode::Setup => {
@@ -318,6 +322,7 @@ pub fn job_from(effects: Vec<Effect>) -> (Job, bool) {
             Effect::Bell => bell = true,
             Effect::SaveTemplate { path, template } => job.templates.push((path, template)),
             Effect::Export { path, bytes } => job.exports.push((path, bytes)),
+            Effect::Reloaded { epoch } => job.epoch = Some(epoch),
         }
     }
     (job, bell)
@@ -330,6 +335,7 @@ pub fn outcome(r: Report) -> SaveOutcome {
         draft: r.draft,
         templates: r.templates,
         exports: r.exports,
+        outside: r.outside,
     }
 }
 
@@ -468,10 +474,11 @@ async fn event_loop(
         .read_only
         .is_none()
         .then(|| store::screen::tail_of(&mut app.session));
-    let saver = Saver::spawn(
+    let saver = Saver::spawn_knowing(
         app.path.clone(),
         app.session.journal_seq,
         screen,
+        app.disk_keys,
         move |r| {
             let _ = tx.send(r);
         },
