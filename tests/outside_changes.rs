@@ -68,7 +68,11 @@ fn wait_entries(file: &Path, wanted: &[&str]) -> Value {
 
 /// The `NAME.json.mine-…` files beside `file`.
 fn mine_files(file: &Path) -> Vec<PathBuf> {
-    let name = file.file_name().expect("name").to_string_lossy().into_owned();
+    let name = file
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     let prefix = format!("{name}.mine-");
     std::fs::read_dir(file.parent().expect("dir"))
         .expect("read dir")
@@ -112,7 +116,10 @@ fn an_outside_rewrite_keeps_their_entry_and_every_typed_one() {
     let file = open_with_entries(&t, &["First typed", "Second typed"]);
     // An editor adds an entry and writes the file in place.
     let mut v = read_json(&file);
-    let current = v["current_block"].as_str().expect("current block").to_string();
+    let current = v["current_block"]
+        .as_str()
+        .expect("current block")
+        .to_string();
     let block = v["blocks"]
         .as_array_mut()
         .expect("blocks")
@@ -153,7 +160,11 @@ fn an_outside_rewrite_keeps_their_entry_and_every_typed_one() {
     let s = read_json(&file);
     let have = texts(&s);
     for w in all.iter().chain(&["Fourth typed"]) {
-        assert_eq!(have.iter().filter(|h| h == w).count(), 1, "{w:?} in {have:?}");
+        assert_eq!(
+            have.iter().filter(|h| h == w).count(),
+            1,
+            "{w:?} in {have:?}"
+        );
     }
 }
 

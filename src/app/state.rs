@@ -88,7 +88,9 @@ pub enum Effect {
     Bell,
     /// The session now holds the saver's reload number `epoch` (see
     /// `store::guard::Outside::Reloaded`); goes with the next snapshot.
-    Reloaded { epoch: u64 },
+    Reloaded {
+        epoch: u64,
+    },
 }
 
 /// Another program changed the session file: what the header says about

@@ -113,17 +113,22 @@ pub fn readd_missing(disk: &mut Session, ours: &Session) -> usize {
 
 /// Why a file another program wrote cannot be written by this build, if
 /// it cannot: read-only from then on.
-pub fn unwritable(loaded: &Result<super::Loaded, super::LoadError>, ours: &Session) -> Option<String> {
+pub fn unwritable(
+    loaded: &Result<super::Loaded, super::LoadError>,
+    ours: &Session,
+) -> Option<String> {
     match loaded {
         Err(super::LoadError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound =>
         {
             Some("the session file was removed".into())
         }
-        Err(e @ (super::LoadError::Syntax { .. } | super::LoadError::Shape { .. })) => Some(format!(
-            "it no longer reads as a session (conflict markers?): {}",
-            strip_path(e)
-        )),
+        Err(e @ (super::LoadError::Syntax { .. } | super::LoadError::Shape { .. })) => {
+            Some(format!(
+                "it no longer reads as a session (conflict markers?): {}",
+                strip_path(e)
+            ))
+        }
         Err(e) => Some(strip_path(e)),
         Ok(l) => match l.newer_version {
             Some(v) => Some(format!("a newer rapporteur rewrote it (schema {v})")),
@@ -158,7 +163,27 @@ pub struct Frozen {
     pub mine: Option<PathBuf>,
 }
 
+/// [`super::save`], returning how many bytes the file got.
+pub(super) fn save_counted(path: &Path, session: &Session) -> Result<u64, StoreError> {
+    if session.schema_version > crate::model::SCHEMA_VERSION {
+        return Err(StoreError::ReadOnly {
+            path: path.to_path_buf(),
+        });
+    }
+    let bytes = super::to_bytes(session)?;
+    super::write_bytes(path, &bytes)?;
+    Ok(bytes.len() as u64)
+}
+
 impl super::saver::Writer {
+    /// Takes the file's keys after our own write of `len` bytes. A size
+    /// that differs means another program wrote between our rename and
+    /// this `stat`: what is there is not ours, and the next save reloads.
+    pub(super) fn adopt_written(&mut self, len: u64) {
+        self.known = Keys::of(&self.path);
+        self.doubt = !self.known.is_some_and(|k| k.file_len() == len);
+    }
+
     /// A snapshot found the file changed by another program: keep ours
     /// beside it, reload, put our missing entries back (or go read-only).
     pub(super) fn on_outside_change(&mut self, mut job: Job) -> Report {
@@ -202,14 +227,15 @@ impl super::saver::Writer {
         // come after its snapshot's, or loading would skip them.
         self.last_seq = self.last_seq.max(disk.journal_seq);
         self.known = keys;
+        self.doubt = false;
         let session = if readded > 0 {
             disk.journal_seq = self.last_seq;
-            let r = super::save(&path, &disk);
-            if r.is_ok() {
+            let r = save_counted(&path, &disk);
+            if let Ok(len) = r {
                 let _ = super::journal::truncate(&path);
+                self.adopt_written(len);
             }
-            self.known = Keys::of(&path);
-            r.map(|()| generation).map_err(|e| describe(&e))
+            r.map(|_| generation).map_err(|e| describe(&e))
         } else {
             // Nothing of ours is missing: the other program's file stays
             // exactly as it wrote it.

@@ -163,7 +163,10 @@ fn nothing_of_ours_missing_leaves_the_other_programs_file_as_it_is() {
     edit_outside(&path, |v| add_outside_entry(v, "theirs"));
     let outside_bytes = std::fs::read(&path).expect("read");
     let r = w.execute(snapshot(1, &s));
-    assert!(matches!(r.outside, Some(Outside::Reloaded { readded: 0, .. })), "{r:?}");
+    assert!(
+        matches!(r.outside, Some(Outside::Reloaded { readded: 0, .. })),
+        "{r:?}"
+    );
     assert_eq!(std::fs::read(&path).expect("read"), outside_bytes);
 }
 
@@ -270,7 +273,10 @@ fn appends_on_a_changed_file_ask_for_the_whole_session() {
     let mut ours = s.clone();
     ours.blocks[0].entries.push(entry("appended"));
     let r = w.execute(snapshot(2, &ours));
-    let Some(Outside::Reloaded { readded: 1, epoch, .. }) = r.outside else {
+    let Some(Outside::Reloaded {
+        readded: 1, epoch, ..
+    }) = r.outside
+    else {
         panic!("{r:?}");
     };
     // The journal goes on after the other writer's count: loading keeps it.
@@ -285,4 +291,17 @@ fn appends_on_a_changed_file_ask_for_the_whole_session() {
         texts(&loaded),
         ["appended", "appended", "ours before", "theirs"]
     );
+}
+
+#[test]
+fn a_write_between_our_rename_and_our_stat_is_caught() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, s, mut w) = open(dir.path());
+    edit_outside(&path, |v| add_outside_entry(v, "theirs"));
+    // As if the editor's write had landed just after our rename of a
+    // 1-byte file: the `stat` that follows sees theirs.
+    w.adopt_written(1);
+    let r = w.execute(snapshot(1, &s));
+    assert!(matches!(r.outside, Some(Outside::Reloaded { .. })), "{r:?}");
+    assert!(texts(&load(&path).expect("load").session).contains(&"theirs".to_string()));
 }

@@ -92,6 +92,11 @@ impl Keys {
         })
     }
 
+    /// Whether the session file (not its journal) is the same in both.
+    pub fn same_file(&self, other: &Keys) -> bool {
+        self.file == other.file
+    }
+
     pub fn has_journal(&self) -> bool {
         self.journal.is_some()
     }

@@ -102,6 +102,9 @@ pub struct Writer {
     /// Set when the file may no longer be written (a newer schema, not
     /// parseable): snapshots go to `mine`, beside it.
     pub(super) frozen: Option<super::guard::Frozen>,
+    /// What `stat` gave right after our own write was not what we wrote
+    /// (another program wrote in between): the next save reloads.
+    pub(super) doubt: bool,
     /// Whether this writer keeps the session's first-screen record.
     pub(super) keeps_screen: bool,
     /// The session as the files now hold it, cut to what its first-screen
@@ -121,6 +124,7 @@ impl Writer {
             epoch: 0,
             rebase: None,
             frozen: None,
+            doubt: false,
             keeps_screen: false,
             screen: None,
             screen_due: false,
@@ -166,7 +170,7 @@ impl Writer {
     /// Whether another program changed the file or its journal since this
     /// writer last read or wrote them.
     pub(super) fn changed_outside(&self) -> bool {
-        Keys::of(&self.path) != self.known
+        self.doubt || Keys::of(&self.path) != self.known
     }
 
     pub fn execute(&mut self, job: Job) -> Report {
@@ -204,13 +208,13 @@ impl Writer {
             };
             // The snapshot holds every record written so far.
             s.journal_seq = self.last_seq;
-            let r = super::save(&path, &s).map(|()| generation);
-            match r {
-                Ok(g) => {
+            let r = super::guard::save_counted(&path, &s);
+            match r.map(|len| (generation, len)) {
+                Ok((g, len)) => {
                     // Only informative now: the snapshot's seq makes the
                     // old records inert; emptying the file saves space.
                     let _ = journal::truncate(&path);
-                    self.known = Keys::of(&path);
+                    self.adopt_written(len);
                     if self.keeps_screen {
                         self.screen = Some(super::screen::tail(*s));
                         self.screen_due = true;
@@ -251,7 +255,10 @@ impl Writer {
             let n = records.len() as u64;
             let r = journal::append(&path, &records);
             // Even a failed append may have changed the journal: ours.
+            // The file itself must be as it was just before.
+            let before = self.known;
             self.known = Keys::of(&path);
+            self.doubt = !matches!((before, self.known), (Some(a), Some(b)) if a.same_file(&b));
             match r {
                 Ok(()) => {
                     self.last_seq += n;
