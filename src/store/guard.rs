@@ -18,6 +18,13 @@ use super::index::Keys;
 use super::saver::{DraftOp, Job, Report, describe, execute_rest};
 use crate::model::{Session, Stamp};
 
+/// The keys the saver compares: the file's and its journal's, or the
+/// file's alone while the journal is not a regular file (a folder or a
+/// link planted there gives `Keys::of` nothing).
+pub fn keys_of(path: &Path) -> Option<Keys> {
+    Keys::of(path).or_else(|| Keys::of_file(path))
+}
+
 /// What the saver found when another program had changed the session.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outside {
@@ -180,8 +187,8 @@ impl super::saver::Writer {
     /// that differs means another program wrote between our rename and
     /// this `stat`: what is there is not ours, and the next save reloads.
     pub(super) fn adopt_written(&mut self, len: u64) {
-        self.known = Keys::of(&self.path);
-        self.doubt = !self.known.is_some_and(|k| k.file_len() == len);
+        self.known = keys_of(&self.path);
+        self.doubt = self.known.is_none_or(|k| k.file_len() != len);
     }
 
     /// A snapshot found the file changed by another program: keep ours
@@ -195,7 +202,7 @@ impl super::saver::Writer {
         let mine = save_mine(&path, &ours).map_err(|e| describe(&e));
         // Stat before reading, as at open: a change during the read is
         // caught at the next save.
-        let keys = Keys::of(&path);
+        let keys = keys_of(&path);
         let loaded = super::load(&path);
         self.screen = None;
         if let Some(why) = unwritable(&loaded, &ours) {

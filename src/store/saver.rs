@@ -86,6 +86,16 @@ pub struct Report {
     pub outside: Option<Outside>,
 }
 
+/// What changed since the writer last read or wrote the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Change {
+    None,
+    /// Only the journal: it was removed, replaced or written to.
+    Journal,
+    /// The session file itself: another program's version.
+    File,
+}
+
 /// Writes one session's files, keeping count of its journal.
 pub struct Writer {
     pub(super) path: PathBuf,
@@ -118,7 +128,7 @@ pub struct Writer {
 impl Writer {
     pub fn new(path: PathBuf, last_seq: u64) -> Writer {
         Writer {
-            known: Keys::of(&path),
+            known: super::guard::keys_of(&path),
             path,
             last_seq,
             epoch: 0,
@@ -160,7 +170,7 @@ impl Writer {
 
     /// Picks up where the files on disk stand.
     pub fn resume(path: &std::path::Path) -> Writer {
-        let known = Keys::of(path);
+        let known = super::guard::keys_of(path);
         let last_seq = super::load(path)
             .map(|l| l.session.journal_seq)
             .unwrap_or(0);
@@ -169,8 +179,15 @@ impl Writer {
 
     /// Whether another program changed the file or its journal since this
     /// writer last read or wrote them.
-    pub(super) fn changed_outside(&self) -> bool {
-        self.doubt || Keys::of(&self.path) != self.known
+    pub(super) fn changed_outside(&self) -> Change {
+        let now = super::guard::keys_of(&self.path);
+        if !self.doubt && now == self.known {
+            return Change::None;
+        }
+        match (now, self.known) {
+            (Some(a), Some(b)) if !self.doubt && a.same_file(&b) => Change::Journal,
+            _ => Change::File,
+        }
     }
 
     pub fn execute(&mut self, job: Job) -> Report {
@@ -180,15 +197,23 @@ impl Writer {
         if self.frozen.is_some() {
             return self.execute_frozen(job);
         }
-        if self.changed_outside() {
-            if job.session.is_some() {
-                return self.on_outside_change(job);
-            }
-            if !job.appends.is_empty() {
-                return self.resend(job);
+        match self.changed_outside() {
+            Change::None => self.execute_own(job),
+            Change::File if job.session.is_some() => self.on_outside_change(job),
+            Change::File if !job.appends.is_empty() => self.resend(job),
+            Change::File => self.execute_own(job),
+            // The journal is ours alone: nothing of another program's to
+            // keep. A snapshot holds every record; appends go on, but
+            // records someone removed are healed only by a snapshot.
+            Change::Journal => {
+                let appends = !job.appends.is_empty() && job.session.is_none();
+                let mut r = self.execute_own(job);
+                if appends {
+                    r.outside = Some(Outside::Resend);
+                }
+                r
             }
         }
-        self.execute_own(job)
     }
 
     pub(super) fn execute_own(&mut self, job: Job) -> Report {
@@ -257,7 +282,7 @@ impl Writer {
             // Even a failed append may have changed the journal: ours.
             // The file itself must be as it was just before.
             let before = self.known;
-            self.known = Keys::of(&path);
+            self.known = super::guard::keys_of(&path);
             self.doubt = !matches!((before, self.known), (Some(a), Some(b)) if a.same_file(&b));
             match r {
                 Ok(()) => {
@@ -404,7 +429,7 @@ impl Saver {
         screen: Option<Session>,
         report: impl Fn(Report) + Send + 'static,
     ) -> Saver {
-        let known = Keys::of(&path);
+        let known = super::guard::keys_of(&path);
         Saver::spawn_knowing(path, last_seq, screen, known, report)
     }
 

@@ -114,7 +114,7 @@ fn open_session_sharing(
     }
     // Before reading: a change by another program during the read is
     // then caught at the first save (`store::guard`).
-    let disk_keys = store::index::Keys::of(&path);
+    let disk_keys = store::guard::keys_of(&path);
     let bytes = std::sync::Arc::new(store::read_limited(&path)?);
     if let Some(share) = share {
         let _ = share.tx.send(Shared::Read(bytes.clone()));
