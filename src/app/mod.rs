@@ -8,6 +8,7 @@
 mod complete;
 pub mod home;
 pub mod keymap;
+mod outside;
 mod replace;
 pub mod review;
 pub mod room;
@@ -17,7 +18,7 @@ mod update;
 
 pub use complete::Completion;
 pub use replace::Replace;
-pub use state::{App, Deleted, Effect, Focus, Modal, SaveStatus, Screen};
+pub use state::{App, Deleted, Effect, Focus, Modal, OutsideNote, SaveStatus, Screen};
 pub use update::{Action, SaveOutcome, update};
 
 #[cfg(test)]

@@ -95,6 +95,21 @@ pub enum Effect {
     },
     /// Ring the terminal bell.
     Bell,
+    /// The session now holds the saver's reload number `epoch` (see
+    /// `store::guard::Outside::Reloaded`); goes with the next snapshot.
+    Reloaded {
+        epoch: u64,
+    },
+}
+
+/// Another program changed the session file: what the header says about
+/// it, and whether the session went read-only because of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideNote {
+    pub banner: String,
+    /// The file may not be rewritten: snapshots go beside it, the draft
+    /// to its sidecar, and nothing can be committed.
+    pub frozen: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +138,11 @@ pub struct App {
     pub path: PathBuf,
     /// Why the session may not be written, if it may not.
     pub read_only: Option<String>,
+    /// The `stat` keys of the file and its journal when they were read,
+    /// for the saver to tell another program's change from its own.
+    pub disk_keys: Option<crate::store::index::Keys>,
+    /// Set once the saver found the file changed by another program.
+    pub outside: Option<OutsideNote>,
     pub editor: TextArea<'static>,
     /// The kind the draft gets when it carries no marker.
     pub draft_kind: Kind,
@@ -208,6 +228,8 @@ impl App {
             session,
             path,
             read_only,
+            disk_keys: None,
+            outside: None,
             editor: new_editor(),
             draft_kind: Kind::Note,
             draft_entry_id: new_id(),
@@ -376,8 +398,14 @@ impl App {
     }
 
     pub fn has_unsaved(&self) -> bool {
-        self.read_only.is_none()
-            && (self.saved_generation < self.generation || self.save_error.is_some())
+        self.saves_flow() && (self.saved_generation < self.generation || self.save_error.is_some())
+    }
+
+    /// Whether saves go to the saver: always unless read-only, and still
+    /// when read-only because another program changed the file (the
+    /// saver then keeps them beside it, and the draft in its sidecar).
+    pub fn saves_flow(&self) -> bool {
+        self.read_only.is_none() || self.outside.as_ref().is_some_and(|o| o.frozen)
     }
 
     /// Measures block clocks with `clock` from now on. Open runs are

@@ -34,6 +34,8 @@ pub struct SaveOutcome {
     pub draft: Option<Result<(), String>>,
     pub templates: Vec<Result<std::path::PathBuf, String>>,
     pub exports: Vec<Result<std::path::PathBuf, String>>,
+    /// Another program had changed the session file: what the saver did.
+    pub outside: Option<crate::store::guard::Outside>,
 }
 
 pub fn update(app: &mut App, action: Action) {
@@ -430,8 +432,8 @@ pub(super) fn changed(app: &mut App) {
 /// whole; keeps the journal, and the replay at load, short.
 pub const JOURNAL_LIMIT: usize = 500;
 
-fn request_session_save(app: &mut App) {
-    if app.read_only.is_some() {
+pub(super) fn request_session_save(app: &mut App) {
+    if !app.saves_flow() {
         return;
     }
     app.appends_since_snapshot = 0;
@@ -443,7 +445,7 @@ fn request_session_save(app: &mut App) {
 }
 
 fn flush_draft(app: &mut App) {
-    if !app.draft_dirty || app.read_only.is_some() {
+    if !app.draft_dirty || !app.saves_flow() {
         return;
     }
     app.draft_dirty = false;
@@ -532,6 +534,14 @@ fn commit(app: &mut App) {
 }
 
 fn begin_quit(app: &mut App) {
+    if app.outside.as_ref().is_some_and(|o| o.frozen) {
+        // Read-only since another program changed the file: the session
+        // is not written, but the draft is, and quitting waits for it.
+        app.draft_dirty = true;
+        flush_draft(app);
+        app.quitting = true;
+        return;
+    }
     if app.read_only.is_some() {
         if app.draft_is_empty() {
             app.quit = true;
@@ -578,6 +588,9 @@ fn on_saved(app: &mut App, outcome: SaveOutcome) {
         Some(Err(e)) => {
             error.get_or_insert(e);
         }
+    }
+    if let Some(o) = outcome.outside {
+        super::outside::apply(app, o);
     }
     if let Some(Err(e)) = outcome.draft {
         error.get_or_insert(e);

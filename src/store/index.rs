@@ -92,6 +92,21 @@ impl Keys {
         })
     }
 
+    /// The keys of the session file alone, its journal left out: for
+    /// telling a change to the file from one to the journal only.
+    pub fn of_file(path: &Path) -> Option<Keys> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        meta.file_type().is_file().then(|| Keys {
+            file: FileKey::of(&meta),
+            journal: None,
+        })
+    }
+
+    /// Whether the session file (not its journal) is the same in both.
+    pub fn same_file(&self, other: &Keys) -> bool {
+        self.file == other.file
+    }
+
     pub fn has_journal(&self) -> bool {
         self.journal.is_some()
     }

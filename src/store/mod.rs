@@ -5,6 +5,7 @@ mod claim;
 mod error;
 pub mod fault;
 pub mod files;
+pub mod guard;
 mod identity;
 pub mod index;
 pub mod journal;

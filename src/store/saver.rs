@@ -7,6 +7,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use super::guard::Outside;
+use super::index::Keys;
 use super::journal::{self, Op, Owner, Record};
 use crate::model::{Draft, Session, Stamp, Template};
 
@@ -37,6 +39,10 @@ pub struct Job {
     pub templates: Vec<(PathBuf, Template)>,
     /// Reports to write: path and bytes.
     pub exports: Vec<(PathBuf, Vec<u8>)>,
+    /// The reload (`Outside::Reloaded`'s epoch) that `session` already
+    /// holds: snapshots without it were made before the app took the
+    /// reload and must not replace it.
+    pub epoch: Option<u64>,
 }
 
 impl Job {
@@ -46,6 +52,7 @@ impl Job {
             && self.draft.is_none()
             && self.templates.is_empty()
             && self.exports.is_empty()
+            && self.epoch.is_none()
     }
 
     /// Folds a later job into this one: only the newest snapshot of each
@@ -62,6 +69,7 @@ impl Job {
         }
         self.templates.extend(later.templates);
         self.exports.extend(later.exports);
+        self.epoch = self.epoch.max(later.epoch);
     }
 }
 
@@ -74,30 +82,61 @@ pub struct Report {
     /// Each template written, by path, or the error.
     pub templates: Vec<Result<PathBuf, String>>,
     pub exports: Vec<Result<PathBuf, String>>,
+    /// Another program had changed the session file: what was done.
+    pub outside: Option<Outside>,
+}
+
+/// What changed since the writer last read or wrote the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Change {
+    None,
+    /// Only the journal: it was removed, replaced or written to.
+    Journal,
+    /// The session file itself: another program's version.
+    File,
 }
 
 /// Writes one session's files, keeping count of its journal.
 pub struct Writer {
-    path: PathBuf,
+    pub(super) path: PathBuf,
     /// The last journal record on disk (or in the snapshot).
-    last_seq: u64,
+    pub(super) last_seq: u64,
+    /// The `stat` keys of the file and its journal as this writer last
+    /// read or wrote them: anything else is another program's change.
+    pub(super) known: Option<Keys>,
+    /// How many times the file was reloaded after an outside change.
+    pub(super) epoch: u64,
+    /// The session as last reloaded, until the app says it has it: a
+    /// snapshot made before that gets its entries put into this one.
+    pub(super) rebase: Option<Box<Session>>,
+    /// Set when the file may no longer be written (a newer schema, not
+    /// parseable): snapshots go to `mine`, beside it.
+    pub(super) frozen: Option<super::guard::Frozen>,
+    /// What `stat` gave right after our own write was not what we wrote
+    /// (another program wrote in between): the next save reloads.
+    pub(super) doubt: bool,
     /// Whether this writer keeps the session's first-screen record.
-    keeps_screen: bool,
+    pub(super) keeps_screen: bool,
     /// The session as the files now hold it, cut to what its first-screen
     /// record keeps (`store::screen`), when this writer knows it: not
     /// after a failed write, until the next snapshot.
-    screen: Option<Session>,
+    pub(super) screen: Option<Session>,
     /// `screen` changed and its record is not written yet.
-    screen_due: bool,
+    pub(super) screen_due: bool,
     /// Whose session the file holds: every journal line says so.
-    owner: Option<Owner>,
+    pub(super) owner: Option<Owner>,
 }
 
 impl Writer {
     pub fn new(path: PathBuf, last_seq: u64, owner: Option<Owner>) -> Writer {
         Writer {
+            known: super::guard::keys_of(&path),
             path,
             last_seq,
+            epoch: 0,
+            rebase: None,
+            frozen: None,
+            doubt: false,
             keeps_screen: false,
             screen: None,
             screen_due: false,
@@ -130,31 +169,91 @@ impl Writer {
         }
     }
 
+    /// The writer for a session read when its files had `known` keys
+    /// (taken before reading, so a change during the read is caught).
+    pub fn knowing(mut self, known: Option<Keys>) -> Writer {
+        self.known = known;
+        self
+    }
+
     /// Picks up where the files on disk stand.
     pub fn resume(path: &std::path::Path) -> Writer {
+        let known = super::guard::keys_of(path);
         match super::load(path) {
             Ok(l) => Writer::new(
                 path.to_path_buf(),
                 l.session.journal_seq,
                 Some(Owner::of(&l.session)),
-            ),
-            Err(_) => Writer::new(path.to_path_buf(), 0, None),
+            )
+            .knowing(known),
+            Err(_) => Writer::new(path.to_path_buf(), 0, None).knowing(known),
+        }
+    }
+
+    /// Whether another program changed the file or its journal since this
+    /// writer last read or wrote them.
+    pub(super) fn changed_outside(&self) -> Change {
+        let now = super::guard::keys_of(&self.path);
+        if !self.doubt && now == self.known {
+            return Change::None;
+        }
+        match (now, self.known) {
+            (Some(a), Some(b)) if !self.doubt && a.same_file(&b) => Change::Journal,
+            _ => Change::File,
         }
     }
 
     pub fn execute(&mut self, job: Job) -> Report {
+        if job.epoch.is_some_and(|e| e >= self.epoch) {
+            self.rebase = None;
+        }
+        if self.frozen.is_some() {
+            return self.execute_frozen(job);
+        }
+        match self.changed_outside() {
+            Change::None => self.execute_own(job),
+            Change::File if job.session.is_some() => self.on_outside_change(job),
+            Change::File if !job.appends.is_empty() => self.resend(job),
+            Change::File => self.execute_own(job),
+            // The journal is ours alone: nothing of another program's to
+            // keep. A snapshot holds every record; appends go on, but
+            // records someone removed are healed only by a snapshot.
+            Change::Journal => {
+                let appends = !job.appends.is_empty() && job.session.is_none();
+                let mut r = self.execute_own(job);
+                if appends {
+                    r.outside = Some(Outside::Resend);
+                }
+                r
+            }
+        }
+    }
+
+    pub(super) fn execute_own(&mut self, job: Job) -> Report {
         let path = self.path.clone();
         let mut snapshot_failed = false;
-        let session = job.session.map(|(generation, mut s)| {
+        let session = job.session.map(|(generation, s)| {
+            // Made before the app took the last reload: put its entries
+            // into the reloaded session instead of writing over it.
+            let mut s = match &self.rebase {
+                Some(base) => {
+                    let mut merged = base.clone();
+                    super::guard::readd_missing(&mut merged, &s);
+                    self.rebase = Some(merged.clone());
+                    merged
+                }
+                None => s,
+            };
             // The snapshot holds every record written so far.
             s.journal_seq = self.last_seq;
-            let r = super::save(&path, &s).map(|()| generation);
-            match r {
-                Ok(g) => {
+            let r = super::guard::save_counted(&path, &s);
+            match r.map(|len| (generation, len)) {
+                Ok((g, len)) => {
                     self.owner = Some(Owner::of(&s));
                     // Only informative now: the snapshot's seq makes the
                     // old records inert; emptying the file saves space.
                     let _ = journal::truncate(&path);
+                    self.adopt_written(len);
                     if self.keeps_screen {
                         self.screen = Some(super::screen::tail(*s));
                         self.screen_due = true;
@@ -198,7 +297,13 @@ impl Writer {
                 })
                 .collect();
             let n = records.len() as u64;
-            match journal::append(&path, owner, &records) {
+            let r = journal::append(&path, owner, &records);
+            // Even a failed append may have changed the journal: ours.
+            // The file itself must be as it was just before.
+            let before = self.known;
+            self.known = super::guard::keys_of(&path);
+            self.doubt = !matches!((before, self.known), (Some(a), Some(b)) if a.same_file(&b));
+            match r {
                 Ok(()) => {
                     self.last_seq += n;
                     if let Some(tail) = &mut self.screen {
@@ -233,7 +338,7 @@ pub fn execute(path: &std::path::Path, job: Job) -> Report {
     Writer::resume(path).execute(job)
 }
 
-fn execute_rest(
+pub(super) fn execute_rest(
     path: &std::path::Path,
     draft: Option<DraftOp>,
     templates: Vec<(PathBuf, Template)>,
@@ -277,11 +382,12 @@ fn execute_rest(
         draft,
         templates,
         exports,
+        outside: None,
     }
 }
 
 /// The reason in a few words, for the header.
-fn describe(e: &super::StoreError) -> String {
+pub(super) fn describe(e: &super::StoreError) -> String {
     use std::io::ErrorKind;
     match e {
         super::StoreError::Save { source, .. } | super::StoreError::Folder { source, .. } => {
@@ -337,12 +443,28 @@ impl Saver {
         screen: Option<Session>,
         report: impl Fn(Report) + Send + 'static,
     ) -> Saver {
+        let known = super::guard::keys_of(&path);
+        Saver::spawn_knowing(path, owner, last_seq, screen, known, report)
+    }
+
+    /// [`Saver::spawn`] for a session read when its files had the `known`
+    /// keys: a change by another program since then is caught at the
+    /// first save.
+    pub fn spawn_knowing(
+        path: PathBuf,
+        owner: Owner,
+        last_seq: u64,
+        screen: Option<Session>,
+        known: Option<Keys>,
+        report: impl Fn(Report) + Send + 'static,
+    ) -> Saver {
         let (tx, rx) = mpsc::channel::<Job>();
         let (done_tx, done) = mpsc::channel();
         thread::Builder::new()
             .name(THREAD.into())
             .spawn(move || {
-                let mut writer = Writer::with_screen(path, last_seq, owner, screen);
+                let mut writer =
+                    Writer::with_screen(path, last_seq, owner, screen).knowing(known);
                 loop {
                     // The first-screen record waits until the writes
                     // pause, so a burst of saves never queues behind it.
@@ -382,6 +504,7 @@ impl Saver {
                             draft: wanted.2.then(|| Err(e.clone())),
                             templates: Vec::new(),
                             exports: Vec::new(),
+                            outside: None,
                         }
                     }));
                     if panicked {

@@ -112,6 +112,9 @@ fn open_session_sharing(
         // slows both: wait until it is drawn or needs these bytes.
         let _ = share.go.recv();
     }
+    // Before reading: a change by another program during the read is
+    // then caught at the first save (`store::guard`).
+    let mut disk_keys = store::guard::keys_of(&path);
     let bytes = std::sync::Arc::new(store::read_limited(&path)?);
     if let Some(share) = share {
         let _ = share.tx.send(Shared::Read(bytes.clone()));
@@ -132,6 +135,10 @@ fn open_session_sharing(
     } else {
         Vec::new()
     };
+    if !claimed.is_empty() {
+        // Our own writes, under our lock: not another program's change.
+        disk_keys = store::guard::keys_of(&path);
+    }
     let draft = if read_only.is_none() {
         store::load_draft(&path)
     } else {
@@ -148,6 +155,7 @@ fn open_session_sharing(
             None => claimed,
         });
     }
+    app.disk_keys = disk_keys;
     match mode {
         OpenMode::Capture => {}
         OpenMode::Setup => {
@@ -332,6 +340,7 @@ pub fn job_from(effects: Vec<Effect>) -> (Job, bool) {
             Effect::Bell => bell = true,
             Effect::SaveTemplate { path, template } => job.templates.push((path, template)),
             Effect::Export { path, bytes } => job.exports.push((path, bytes)),
+            Effect::Reloaded { epoch } => job.epoch = Some(epoch),
         }
     }
     (job, bell)
@@ -344,6 +353,7 @@ pub fn outcome(r: Report) -> SaveOutcome {
         draft: r.draft,
         templates: r.templates,
         exports: r.exports,
+        outside: r.outside,
     }
 }
 
@@ -483,11 +493,12 @@ async fn event_loop(
         .read_only
         .is_none()
         .then(|| store::screen::tail_of(&mut app.session));
-    let saver = Saver::spawn(
+    let saver = Saver::spawn_knowing(
         app.path.clone(),
         store::journal::Owner::of(&app.session),
         app.session.journal_seq,
         screen,
+        app.disk_keys,
         move |r| {
             let _ = tx.send(r);
         },

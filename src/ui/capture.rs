@@ -18,14 +18,17 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     }
     let editor_height = editor_height(app, area.height);
-    let [header, body, editor, footer] = Layout::vertical([
+    let banner_height = banner_height(app, area.width).min(area.height / 3);
+    let [header, banner, body, editor, footer] = Layout::vertical([
         Constraint::Length(2.min(area.height)),
+        Constraint::Length(banner_height),
         Constraint::Min(0),
         Constraint::Length(editor_height),
         Constraint::Length(1),
     ])
     .areas(area);
     render_header(app, frame, header);
+    render_banner(app, frame, banner);
     let show_agenda = body.width >= 60 && body.height >= 3;
     let main = if show_agenda {
         let agenda_width = (body.width / 4).clamp(24, 36);
@@ -106,6 +109,44 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         // The visible half of the overrun bell.
         frame.buffer_mut().set_style(area, theme::flash());
     }
+}
+
+/// The lines the outside-change banner takes at `width`: it must be
+/// read whole (it names the file the app's version went to), so it wraps.
+fn banner_height(app: &App, width: u16) -> u16 {
+    let Some(o) = &app.outside else {
+        return 0;
+    };
+    let room = usize::from(width.saturating_sub(2)).max(1);
+    width_of_banner(&o.banner).div_ceil(room).clamp(1, 3) as u16
+}
+
+fn width_of_banner(banner: &str) -> usize {
+    width(&sanitize_line(banner))
+}
+
+/// Under the header while another program's change is in force: what
+/// happened and where the app's own version went.
+fn render_banner(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(o) = &app.outside else {
+        return;
+    };
+    if area.height == 0 {
+        return;
+    }
+    let style = if o.frozen {
+        theme::error()
+    } else {
+        theme::notice()
+    };
+    let text = sanitize_line(&o.banner).into_owned();
+    frame.render_widget(Block::new().style(style), area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(text, style))
+            .wrap(Wrap { trim: true })
+            .block(Block::new().padding(ratatui::widgets::Padding::horizontal(1))),
+        area,
+    );
 }
 
 /// The header's save state: saved, saving, or what went wrong.
