@@ -6,6 +6,7 @@ mod anonymize;
 mod csv;
 mod html;
 mod markdown;
+mod md_escape;
 
 pub use anonymize::{Anonymized, anonymize};
 pub use markdown::markdown;
