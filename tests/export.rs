@@ -577,7 +577,10 @@ fn anonymized_reports_name_no_person_in_any_format() {
                     assert!(report.warnings.is_empty(), "{:?}", report.warnings)
                 }
                 _ => assert!(
-                    report.warnings.iter().all(|w| w.contains("names the organization")),
+                    report
+                        .warnings
+                        .iter()
+                        .all(|w| w.contains("names the organization")),
                     "{:?}",
                     report.warnings
                 ),
@@ -729,13 +732,19 @@ fn names_in_entry_text_are_replaced_in_every_format() {
         for format in ALL_FORMATS {
             let report = render(&s, format, mode);
             let out = report.text();
-            assert!(!out.contains("HELENA") && !out.contains("Ольга"), "{format:?}");
+            assert!(
+                !out.contains("HELENA") && !out.contains("Ольга"),
+                "{format:?}"
+            );
             // (The CSV holds only the recommendations.)
             if format != Format::Csv {
                 assert!(out.contains("Jonasson Webers"), "{format:?}");
             }
             assert_eq!(
-                report.notes.last().map(|n| n.ends_with(": 2 in entry text")),
+                report
+                    .notes
+                    .last()
+                    .map(|n| n.ends_with(": 2 in entry text")),
                 Some(true),
                 "{:?}",
                 report.notes

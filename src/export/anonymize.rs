@@ -112,7 +112,9 @@ pub fn anonymize(session: &Session, mode: Anonymize) -> Anonymized<'_> {
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     fields::visit(&mut out, |place, text| {
         let (new, hits) = matcher.replace(text, |p| names[p].label.clone());
-        for h in hits.iter().filter(|h| h.doubtful) {
+        // Tags and themes are lowercase whatever they name.
+        let lowercase_field = matches!(place, Place::Tag(..) | Place::Themes);
+        for h in hits.iter().filter(|h| h.doubtful && !lowercase_field) {
             warnings.push(format!(
                 "{place}: replaced \"{}\" as a name of {} {}, though it is written in lowercase; check that it is not an ordinary word there",
                 crate::text::sanitize_line(&text[h.start..h.end]),

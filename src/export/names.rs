@@ -195,7 +195,8 @@ fn tokens(s: &str) -> Vec<(usize, usize)> {
 
 /// Whether the words from token `i` on are `words`, each joined to the
 /// next the way a name's parts are: by a space, a hyphen, an apostrophe,
-/// a dot or an underscore (as in a tag), at most three of them.
+/// a dot, a comma ("Moreau, Jean-Luc") or an underscore (as in a tag), at
+/// most three of them.
 fn matches_at(s: &str, toks: &[(usize, usize)], i: usize, words: &[String]) -> bool {
     if i + words.len() > toks.len() {
         return false;
@@ -207,7 +208,7 @@ fn matches_at(s: &str, toks: &[(usize, usize)], i: usize, words: &[String]) -> b
             gap.chars().count() <= 3
                 && gap
                     .chars()
-                    .all(|c| c.is_whitespace() || matches!(c, '-' | '_' | '.' | '\'' | '’'))
+                    .all(|c| c.is_whitespace() || matches!(c, '-' | '_' | '.' | ',' | '\'' | '’'))
         };
         joined && &s[a..b] == w
     })
@@ -238,6 +239,7 @@ mod tests {
             "<0>, and Alice"
         );
         assert_eq!(replaced(&m, "Sarsenova Aigerim agreed"), "<0> agreed");
+        assert_eq!(replaced(&m, "Sarsenova, Aigerim: yes"), "<0>: yes");
         assert_eq!(replaced(&m, "Ali and Alibek"), "<1> and Alibek");
         assert_eq!(replaced(&m, "САРСЕНОВА и Сарсеновой"), "<2> и Сарсеновой");
         assert_eq!(replaced(&m, "#aigerim-sarsenova"), "#<0>");
