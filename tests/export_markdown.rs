@@ -1,7 +1,9 @@
 //! The Markdown report parsed by a CommonMark parser (pulldown-cmark, with
 //! the GitHub extensions a reader is likely to have on): whatever text a
 //! session holds, the report's headings and blocks are the app's outline,
-//! and each piece of user text comes back as the same text.
+//! and each piece of user text comes back as the same text. The HTML
+//! report, made from the same hostile sessions, must have the markup of
+//! the same session with plain text in every field.
 
 use proptest::prelude::*;
 use pulldown_cmark::{Event, HeadingLevel, Options as CmOptions, Parser, Tag, TagEnd};
@@ -156,6 +158,68 @@ fn session_spec() -> impl Strategy<Value = SessionSpec> {
                 blocks,
             },
         )
+}
+
+/// The same session with every character of its text but white space
+/// (and so line breaks) made an `x`: what the app shows of a field may
+/// depend on whether it is blank and on its lines, nothing else.
+fn plain(spec: &SessionSpec) -> SessionSpec {
+    let p = |s: &String| -> String {
+        s.chars()
+            .map(|c| if c.is_whitespace() { c } else { 'x' })
+            .collect()
+    };
+    let o = |s: &Option<String>| s.as_ref().map(p);
+    SessionSpec {
+        title: p(&spec.title),
+        place: p(&spec.place),
+        people: [p(&spec.people[0]), p(&spec.people[1])],
+        organizers: spec.organizers.iter().map(p).collect(),
+        participants: spec.participants.iter().map(|(n, o)| (p(n), p(o))).collect(),
+        blocks: spec
+            .blocks
+            .iter()
+            .map(|(t, es)| {
+                let es = es
+                    .iter()
+                    .map(|e| EntrySpec {
+                        kind: e.kind,
+                        text: p(&e.text),
+                        speaker: o(&e.speaker),
+                        addressee: o(&e.addressee),
+                        reference: o(&e.reference),
+                        status: e.status,
+                    })
+                    .collect();
+                (p(t), es)
+            })
+            .collect(),
+    }
+}
+
+/// The markup of an HTML report: every tag with its attributes, in order.
+fn markup(html: &str) -> Vec<String> {
+    use quick_xml::events::Event as X;
+    let mut reader = quick_xml::Reader::from_str(html);
+    reader.config_mut().check_end_names = true;
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().expect("well-formed") {
+            X::Start(e) | X::Empty(e) => {
+                let mut tag = e.name().as_ref().to_string();
+                for a in e.attributes() {
+                    let a = a.expect("attribute");
+                    tag.push_str(&format!(" {}={:?}", a.key.as_ref(), a.value));
+                }
+                out.push(tag);
+            }
+            X::End(e) => out.push(format!("/{}", e.name().as_ref())),
+            X::CData(_) | X::PI(_) => panic!("no CDATA or processing instruction expected"),
+            X::Eof => break,
+            _ => {}
+        }
+    }
+    out
 }
 
 fn build(spec: &SessionSpec) -> Session {
@@ -483,6 +547,22 @@ proptest! {
         let s = build(&spec);
         let mode = if keep { Anonymize::KeepOrganizations } else { Anonymize::Full };
         check(&s, mode)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_html_markup_is_the_apps_whatever_the_text(spec in session_spec()) {
+        let hostile = build(&spec);
+        let twin = build(&plain(&spec));
+        let html = |s: &Session| {
+            let r = export::render(s, Format::Html, &Options::default()).expect("renders");
+            String::from_utf8(r.bytes).expect("UTF-8")
+        };
+        let (a, b) = (html(&hostile), html(&twin));
+        prop_assert_eq!(markup(&a), markup(&b), "markup of\n{}", a);
     }
 }
 
