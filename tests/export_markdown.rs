@@ -175,7 +175,11 @@ fn plain(spec: &SessionSpec) -> SessionSpec {
         place: p(&spec.place),
         people: [p(&spec.people[0]), p(&spec.people[1])],
         organizers: spec.organizers.iter().map(p).collect(),
-        participants: spec.participants.iter().map(|(n, o)| (p(n), p(o))).collect(),
+        participants: spec
+            .participants
+            .iter()
+            .map(|(n, o)| (p(n), p(o)))
+            .collect(),
         blocks: spec
             .blocks
             .iter()

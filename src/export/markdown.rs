@@ -63,7 +63,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
     }
     out.push('\n');
     if let Some(note) = anonymity_note(mode) {
-        let _ = writeln!(out, "_{note}_\n");
+        let _ = writeln!(out, "_{}_\n", escape_line(note));
     }
 
     let now = s.updated;
@@ -197,10 +197,10 @@ pub(super) fn anonymity_note(mode: Anonymize) -> Option<&'static str> {
     match mode {
         Anonymize::None => None,
         Anonymize::Full => Some(
-            "Held under the Chatham House Rule: speakers, their affiliations and the participants are not named.",
+            "Held under the Chatham House Rule: speakers, their affiliations and the participants are not named; a name in the text is shown as [participant].",
         ),
         Anonymize::KeepOrganizations => Some(
-            "Speakers are named by their organization only; the names of participants are left out.",
+            "Speakers are named by their organization only; the names of participants are left out, and a name in the text is shown as the person's organization in brackets, or as [participant].",
         ),
     }
 }
