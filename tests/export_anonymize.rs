@@ -291,3 +291,109 @@ fn the_anonymized_json_is_a_session_of_its_own() {
         "{stdout}"
     );
 }
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    const GIVEN: &[&str] = &["Aigerim", "Ольга", "Jean", "Ерлан", "José", "Thomas"];
+    const FAMILY: &[&str] = &[
+        "Sarsenova",
+        "Ким",
+        "Moreau",
+        "Жумабеков",
+        "Núñez",
+        "Brennan",
+    ];
+    const GLUE: &[&str] = &[
+        " ", ", ", "-", ". ", "\n", "#", "(", ")", "'s ", " and ", ": ", "  ", "_", "\"",
+    ];
+
+    /// A name written some way: as given, in capitals or in lowercase.
+    fn written(name: &str, how: u8) -> String {
+        match how % 3 {
+            0 => name.to_string(),
+            1 => name.to_uppercase(),
+            _ => name.to_lowercase(),
+        }
+    }
+
+    /// Text made of the people's names (whole, reversed, parts) in any
+    /// case, glued by punctuation.
+    fn text(people: Vec<(usize, usize)>) -> impl Strategy<Value = String> {
+        prop::collection::vec((0..people.len(), 0u8..4, any::<u8>(), 0..GLUE.len()), 0..8).prop_map(
+            move |parts| {
+                let mut out = String::new();
+                for (p, form, how, glue) in parts {
+                    let (g, f) = (GIVEN[people[p].0], FAMILY[people[p].1]);
+                    let name = match form {
+                        0 => format!("{g} {f}"),
+                        1 => format!("{f} {g}"),
+                        2 => f.to_string(),
+                        _ => g.to_string(),
+                    };
+                    out.push_str(&written(&name, how));
+                    out.push_str(GLUE[glue]);
+                }
+                out
+            },
+        )
+    }
+
+    fn case() -> impl Strategy<Value = (Vec<(usize, usize)>, Vec<String>)> {
+        prop::collection::vec((0..GIVEN.len(), 0..FAMILY.len()), 1..4).prop_flat_map(|people| {
+            let texts = prop::collection::vec(text(people.clone()), 6);
+            (Just(people), texts)
+        })
+    }
+
+    /// Lowercase, accents dropped: how the check compares words.
+    fn plain(s: &str) -> String {
+        s.to_lowercase()
+            .replace(['é', 'É'], "e")
+            .replace(['ú', 'Ú'], "u")
+            .replace(['ñ', 'Ñ'], "n")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_generated_name_survives((people, texts) in case(), keep in any::<bool>()) {
+            let mut s = naming_session();
+            s.participants = people
+                .iter()
+                .map(|&(g, f)| Participant::new(format!("{} {}", GIVEN[g], FAMILY[f]), "IOM"))
+                .collect();
+            s.facilitator = Label::default();
+            s.rapporteur = Label::default();
+            s.title = texts[0].as_str().into();
+            s.location = texts[1].as_str().into();
+            s.blocks[0].title = texts[2].as_str().into();
+            s.blocks[0].guiding_questions = vec![texts[3].as_str().into()];
+            let e = &mut s.blocks[0].entries[0];
+            e.set_text(texts[4].clone());
+            e.addressee = Some(texts[5].as_str().into());
+            e.speaker = None;
+            for b in &mut s.blocks {
+                for e in &mut b.entries {
+                    e.speaker = None;
+                }
+            }
+            s.blocks[1].entries.clear();
+            s.blocks[0].entries.truncate(1);
+            let mode = if keep { Anonymize::KeepOrganizations } else { Anonymize::Full };
+            let parts: Vec<String> = people
+                .iter()
+                .flat_map(|&(g, f)| [plain(GIVEN[g]), plain(FAMILY[f])])
+                .collect();
+            for format in ALL_FORMATS {
+                let out = render(&s, format, mode).text().into_owned();
+                let found = words(&plain(&out));
+                for p in &parts {
+                    prop_assert!(!found.contains(p), "{:?} {:?} names {}:\n{}", format, mode, p, out);
+                }
+            }
+        }
+    }
+}

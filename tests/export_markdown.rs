@@ -84,6 +84,15 @@ const PIECES: &[&str] = &[
     "Anna Berg",
     "\u{1b}[31m",
     "\u{0}",
+    // Folding: a combining mark, letters whose lowercase is longer or
+    // that fold to two, a title-case digraph, a joiner.
+    "\u{301}",
+    "İstanbul",
+    "ß",
+    "ﬁ",
+    "ǅ",
+    "Айгерим Сарсенова",
+    "\u{200d}",
 ];
 
 fn hostile() -> impl Strategy<Value = String> {
