@@ -4,8 +4,11 @@
 //!
 //! A name looks like two or more capitalized words in a row ("Jane Doe",
 //! "Иван Петров"), in Latin or Cyrillic letters. The first word of a
-//! sentence is capitalized anyway, so it does not count towards the two.
-//! Runs that are part of an organization's name are not warned about.
+//! sentence is capitalized anyway, so it does not count towards the two,
+//! unless it is no word a sentence often starts with: "Nurlan Abenov
+//! disagreed." is a name where "Then Jane" is one word of a name. Runs that
+//! are part of an organization's name, or hold a word of an institution's
+//! ("Convention", "Ministry"), are not warned about.
 
 /// Every run of capitalized words in `s` that looks like a name, as
 /// written, leaving out those that `known` (folded, as
@@ -26,7 +29,8 @@ pub(super) fn name_like(s: &str, known: &[String]) -> Vec<String> {
         {
             j += 1;
         }
-        let first = if sentence_start(&s[..words[i].0]) {
+        let opener = crate::search::fold(&s[words[i].0..words[i].1]);
+        let first = if sentence_start(&s[..words[i].0]) && OPENERS.contains(&opener.as_str()) {
             i + 1
         } else {
             i
@@ -254,6 +258,108 @@ fn adjacent(s: &str, end: usize, start: usize) -> bool {
     !gap.is_empty() && gap.len() <= 2 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
 }
 
+/// Words (folded) that start sentences, capitalized there for that alone.
+const OPENERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "as",
+    "if",
+    "when",
+    "we",
+    "they",
+    "he",
+    "she",
+    "it",
+    "our",
+    "their",
+    "his",
+    "her",
+    "all",
+    "some",
+    "many",
+    "most",
+    "and",
+    "but",
+    "or",
+    "so",
+    "also",
+    "then",
+    "there",
+    "here",
+    "what",
+    "which",
+    "who",
+    "how",
+    "why",
+    "where",
+    "to",
+    "from",
+    "by",
+    "after",
+    "before",
+    "every",
+    "each",
+    "no",
+    "not",
+    "yes",
+    "thanks",
+    "dear",
+    "please",
+    "according",
+    "both",
+    "one",
+    "two",
+    "only",
+    "now",
+    "в",
+    "на",
+    "по",
+    "для",
+    "это",
+    "мы",
+    "они",
+    "как",
+    "что",
+    "также",
+    "при",
+    "из",
+    "с",
+    "к",
+    "о",
+    "и",
+    "но",
+    "а",
+    "все",
+    "его",
+    "ее",
+    "их",
+    "наш",
+    "если",
+    "когда",
+    "где",
+    "кто",
+    "по",
+    "да",
+    "нет",
+    "спасибо",
+    "согласно",
+    "после",
+    "до",
+    "от",
+    "у",
+    "за",
+];
+
 /// Whether a word after `before` starts a sentence (or a line, or the
 /// text), where any word is capitalized.
 fn sentence_start(before: &str) -> bool {
@@ -262,7 +368,7 @@ fn sentence_start(before: &str) -> bool {
         None => true,
         Some(c) => matches!(
             c,
-            '.' | '!' | '?' | '…' | ':' | ';' | '\n' | '-' | '—' | '–' | '•' | '*'
+            '.' | '!' | '?' | '…' | ':' | '\n' | '-' | '—' | '–' | '•' | '*'
         ),
     }
 }
@@ -278,9 +384,20 @@ mod tests {
             name_like("Согласно Ивану Петрову, да.", &[]),
             ["Ивану Петрову"]
         );
-        // The first word of a sentence does not count.
+        // The first word of a sentence does not count when sentences
+        // often start with it.
         assert!(name_like("Jane agreed. The Ministry said no.", &[]).is_empty());
+        assert!(name_like("Then Jane agreed.", &[]).is_empty());
         assert_eq!(name_like("Then Jane Doe spoke.", &[]), ["Jane Doe"]);
+        assert_eq!(
+            name_like("Yes; Nurlan Abenov disagreed.", &[]),
+            ["Nurlan Abenov"]
+        );
+        assert_eq!(
+            name_like("Agreed. Nurlan Abenov did not.", &[]),
+            ["Nurlan Abenov"]
+        );
+        assert!(name_like("Согласно Ивану, да.", &[]).is_empty());
         assert!(name_like("asked UN Women and ILO", &[]).is_empty());
         assert!(name_like("one Jane\nDoe", &[]).is_empty());
         assert_eq!(
