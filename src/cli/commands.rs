@@ -358,6 +358,9 @@ pub fn export(
     for w in &report.warnings {
         eprintln!("warning: {}", sanitize_line(w));
     }
+    for n in &report.notes {
+        eprintln!("{}", sanitize_line(n));
+    }
     match output {
         None => {
             let _ = std::io::stdout().lock().write_all(&report.bytes);

@@ -3,24 +3,36 @@
 //!
 //! What goes: every speaker who is (or may be) a person, the facilitator
 //! and the rapporteur, the participants' names, and fields this version
-//! does not know (they could hold anything, names included). What stays:
-//! the text of entries, exactly as recorded. A name inside the text is not
-//! touched, since only the rapporteur can tell how to rephrase it; each
-//! such mention becomes a warning instead.
+//! does not know (they could hold anything, names included). Wherever else
+//! one of those people is named (the title, the place, block titles,
+//! guiding questions, tags, addressees, references, entry text), the name
+//! is replaced by a neutral label: [`NEUTRAL`], or with organizations kept,
+//! the person's organization in brackets, as their speaker field shows it.
+//! What the app cannot know is a name, it warns about (see [`lookalike`]).
+//!
+//! [`lookalike`]: super::lookalike
 
 use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
 
 use super::Anonymize;
+use super::fields::{self, Place};
+use super::lookalike::name_like;
+use super::names::Matcher;
 use crate::model::{Extra, Label, Participant, Session};
-use crate::text::sanitize_line;
 
-/// A session ready to be rendered, and what the user should check by hand.
+/// What a person's name becomes in an anonymized report.
+pub const NEUTRAL: &str = "[participant]";
+
+/// A session ready to be rendered, what the user should check by hand
+/// (`warnings`) and what was done (`notes`, the counts of what was
+/// replaced).
 #[derive(Debug, Clone)]
 pub struct Anonymized<'a> {
     pub session: Cow<'a, Session>,
     pub warnings: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 /// Returns the session as `mode` allows it to be shown. With
@@ -30,11 +42,13 @@ pub fn anonymize(session: &Session, mode: Anonymize) -> Anonymized<'_> {
         return Anonymized {
             session: Cow::Borrowed(session),
             warnings: Vec::new(),
+            notes: Vec::new(),
         };
     }
     let people = People::of(session);
     let mut out = session.clone();
     let mut dropped_speakers: Vec<Label> = Vec::new();
+    let mut speakers = 0usize;
 
     out.facilitator = Label::default();
     out.rapporteur = Label::default();
@@ -68,6 +82,9 @@ pub fn anonymize(session: &Session, mode: Anonymize) -> Anonymized<'_> {
                 Anonymize::KeepOrganizations => people.organization_for(&speaker),
                 _ => None,
             };
+            if e.speaker.as_ref() != Some(&speaker) {
+                speakers += 1;
+            }
             if e.speaker.is_none()
                 && !speaker.trim().is_empty()
                 && !people.is_organization(&speaker)
@@ -78,11 +95,151 @@ pub fn anonymize(session: &Session, mode: Anonymize) -> Anonymized<'_> {
         }
     }
 
-    let warnings = mentions(session, &people, &dropped_speakers);
+    let names = people.names(&dropped_speakers, mode);
+    let mut matcher = Matcher::default();
+    let mut warnings = Vec::new();
+    for (i, person) in names.iter().enumerate() {
+        matcher.add(&person.name, i);
+    }
+    for &i in matcher.too_short() {
+        warnings.push(format!(
+            "{} {}: a part of the name this short is replaced only as part of the whole name; check the text for it by hand",
+            names[i].role,
+            names[i].name.shown()
+        ));
+    }
+
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    fields::visit(&mut out, |place, text| {
+        let (new, hits) = matcher.replace(text, |p| names[p].label.clone());
+        // Tags and themes are lowercase whatever they name.
+        let lowercase_field = matches!(place, Place::Tag(..) | Place::Themes);
+        for h in hits.iter().filter(|h| h.doubtful && !lowercase_field) {
+            warnings.push(format!(
+                "{place}: replaced \"{}\" as a name of {} {}, though it is written in lowercase; check that it is not an ordinary word there",
+                crate::text::sanitize_line(&text[h.start..h.end]),
+                names[h.person].role,
+                names[h.person].name.shown()
+            ));
+        }
+        if hits.is_empty() {
+            return None;
+        }
+        match counts.iter_mut().find(|(f, _)| *f == place.field()) {
+            Some((_, n)) => *n += hits.len(),
+            None => counts.push((place.field(), hits.len())),
+        }
+        Some(new.into_owned())
+    });
+    warnings.extend(unknown_names(&mut out, &people, mode));
+
+    // A copy must never pass for the session it was made from.
+    let from = std::mem::replace(&mut out.id, crate::model::new_id());
+    out.extra.insert(
+        "derived_from".into(),
+        serde_json::json!({
+            "anonymized_from": from,
+            "rule": match mode {
+                Anonymize::KeepOrganizations => "keep-organizations",
+                _ => "chatham-house",
+            },
+        }),
+    );
+
     Anonymized {
         session: Cow::Owned(out),
         warnings,
+        notes: notes(session, mode, speakers, &counts),
     }
+}
+
+/// What was left out and what was replaced, for standard error.
+fn notes(
+    s: &Session,
+    mode: Anonymize,
+    speakers: usize,
+    counts: &[(&'static str, usize)],
+) -> Vec<String> {
+    let named = s
+        .participants
+        .iter()
+        .filter(|p| !p.name.trim().is_empty())
+        .count();
+    let mut gone = vec![format!("{speakers} speaker fields")];
+    if named > 0 {
+        gone.push(format!("the names of {named} participants"));
+    }
+    if !s.facilitator.trim().is_empty() {
+        gone.push("the facilitator".into());
+    }
+    if !s.rapporteur.trim().is_empty() {
+        gone.push("the rapporteur".into());
+    }
+    let label = match mode {
+        Anonymize::KeepOrganizations => format!("{NEUTRAL} or [their organization]"),
+        _ => NEUTRAL.to_string(),
+    };
+    let replaced = if counts.is_empty() {
+        "no name was found elsewhere".to_string()
+    } else {
+        let total: usize = counts.iter().map(|(_, n)| n).sum();
+        let per: Vec<String> = counts.iter().map(|(f, n)| format!("{n} in {f}")).collect();
+        format!("{total} names replaced by {label}: {}", per.join(", "))
+    };
+    vec![format!(
+        "anonymized: left out {}; {replaced}",
+        gone.join(", ")
+    )]
+}
+
+/// Warnings about what may still name someone: capitalized words that
+/// look like a name, and (when organizations go) organizations named in
+/// the text.
+fn unknown_names(out: &mut Session, people: &People, mode: Anonymize) -> Vec<String> {
+    let orgs = people.organizations();
+    let known: Vec<String> = orgs.iter().map(|o| crate::search::fold(o)).collect();
+    let mut org_matcher = Matcher::default();
+    if mode == Anonymize::Full {
+        for (i, o) in orgs.iter().enumerate() {
+            if !people.is_organizer(o) {
+                org_matcher.add_whole(o, i);
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    fields::visit(out, |place, text| {
+        if !place.is_prose() {
+            return None;
+        }
+        for run in name_like(text, &known) {
+            warnings.push(format!(
+                "{place}: \"{}\" looks like a name but is no participant's; check it",
+                crate::text::sanitize_line(&run)
+            ));
+        }
+        if !matches!(place, Place::Addressee(..)) {
+            let mut seen: Vec<usize> = Vec::new();
+            for h in org_matcher.find(text) {
+                if !seen.contains(&h.person) {
+                    seen.push(h.person);
+                    warnings.push(format!(
+                        "{place} names the organization {}; under the Chatham House Rule no affiliation is named, check it",
+                        orgs[h.person].shown()
+                    ));
+                }
+            }
+        }
+        None
+    });
+    warnings
+}
+
+/// Someone whose name the anonymized report must not show.
+struct Person {
+    name: Label,
+    role: &'static str,
+    /// What the name becomes.
+    label: String,
 }
 
 /// The names a session registers, in the form they are compared in.
@@ -120,65 +277,57 @@ impl<'a> People<'a> {
                 || s.organizers.iter().any(|o| key(o) == k))
     }
 
-    /// Every person's name to look for in the text, with what they are.
-    fn names(&self, dropped_speakers: &[Label]) -> Vec<(Label, &'static str)> {
+    fn is_organizer(&self, name: &str) -> bool {
+        let k = key(name);
+        self.session.organizers.iter().any(|o| key(o) == k)
+    }
+
+    /// Every organization the session knows, once each.
+    fn organizations(&self) -> Vec<Label> {
         let s = self.session;
-        let mut out: Vec<(Label, &'static str)> = Vec::new();
-        let mut push = |name: &Label, role: &'static str| {
-            if !name.trim().is_empty() && !out.iter().any(|(n, _)| key(n) == key(name)) {
-                out.push((name.trimmed(), role));
+        let mut out: Vec<Label> = Vec::new();
+        for o in s
+            .participants
+            .iter()
+            .map(|p| &p.organization)
+            .chain(&s.organizers)
+        {
+            if !o.trim().is_empty() && !out.iter().any(|k| key(k) == key(o)) {
+                out.push(o.trimmed());
             }
-        };
-        for p in &s.participants {
-            push(&p.name, "participant");
-        }
-        push(&s.facilitator, "the facilitator");
-        push(&s.rapporteur, "the rapporteur");
-        for d in dropped_speakers {
-            push(d, "speaker");
         }
         out
     }
-}
 
-/// One warning for every entry whose text, addressee or reference names a
-/// person the anonymized report no longer names.
-fn mentions(s: &Session, people: &People, dropped_speakers: &[Label]) -> Vec<String> {
-    let names: Vec<(String, Label, &'static str)> = people
-        .names(dropped_speakers)
-        .into_iter()
-        .map(|(n, role)| (key(&n), n, role))
-        .collect();
-    let mut out = Vec::new();
-    for (i, b) in s.blocks.iter().enumerate() {
-        for e in &b.entries {
-            let fields = [
-                ("", Some(e.text.raw())),
-                (" in its addressee", e.addressee.as_deref()),
-                (" in its reference", e.reference.as_deref()),
-            ];
-            for (where_, value) in fields {
-                let Some(value) = value else { continue };
-                let hay = key(value);
-                for (needle, name, role) in &names {
-                    if contains_whole(&hay, needle) {
-                        let role = if role.starts_with("the ") {
-                            format!("{role}, ")
-                        } else {
-                            format!("{role} ")
-                        };
-                        out.push(format!(
-                            "entry {} in block {} mentions {role}{}{where_}; the text was kept as it is",
-                            sanitize_line(&e.id),
-                            i + 1,
-                            name.shown(),
-                        ));
-                    }
-                }
+    /// Every person's name to look for in the text, with what they are
+    /// and what their name becomes.
+    fn names(&self, dropped_speakers: &[Label], mode: Anonymize) -> Vec<Person> {
+        let s = self.session;
+        let mut out: Vec<Person> = Vec::new();
+        let mut push = |name: &Label, role: &'static str, org: Option<&Label>| {
+            if name.trim().is_empty() || out.iter().any(|p| key(&p.name) == key(name)) {
+                return;
             }
+            let label = match org.map(|o| o.trim()).filter(|o| !o.is_empty()) {
+                Some(org) if mode == Anonymize::KeepOrganizations => format!("[{org}]"),
+                _ => NEUTRAL.to_string(),
+            };
+            out.push(Person {
+                name: name.trimmed(),
+                role,
+                label,
+            });
+        };
+        for p in &s.participants {
+            push(&p.name, "participant", Some(&p.organization));
         }
+        push(&s.facilitator, "the facilitator", None);
+        push(&s.rapporteur, "the rapporteur", None);
+        for d in dropped_speakers {
+            push(d, "speaker", None);
+        }
+        out
     }
-    out
 }
 
 /// The form names are compared in: trimmed, NFC, lowercase, inner runs of
@@ -189,25 +338,6 @@ fn key(s: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// True when `needle` occurs in `hay` as a whole name: not inside a longer
-/// word on either side.
-fn contains_whole(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return false;
-    }
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
-    let mut from = 0;
-    while let Some(pos) = hay[from..].find(needle) {
-        let start = from + pos;
-        let end = start + needle.len();
-        if !word(hay[..start].chars().next_back()) && !word(hay[end..].chars().next()) {
-            return true;
-        }
-        from = start + hay[start..].chars().next().map_or(1, char::len_utf8);
-    }
-    false
 }
 
 #[cfg(test)]
@@ -269,6 +399,10 @@ mod tests {
         assert!(a.warnings.is_empty());
     }
 
+    fn texts(s: &Session) -> Vec<&str> {
+        s.blocks[0].entries.iter().map(|e| e.text.raw()).collect()
+    }
+
     #[test]
     fn full_drops_every_speaker_and_participant() {
         let s = session();
@@ -277,10 +411,49 @@ mod tests {
         assert!(a.session.participants.is_empty());
         assert!(a.session.facilitator.is_empty() && a.session.rapporteur.is_empty());
         assert_eq!(a.session.organizers, s.organizers);
-        // Text is never altered.
+        assert_ne!(a.session.id, s.id, "a new id");
         assert_eq!(
-            a.session.blocks[0].entries[0].text,
-            s.blocks[0].entries[0].text
+            a.session.extra["derived_from"],
+            serde_json::json!({"anonymized_from": s.id, "rule": "chatham-house"})
+        );
+    }
+
+    #[test]
+    fn names_in_the_text_become_the_neutral_label() {
+        let s = session();
+        let a = anonymize(&s, Anonymize::Full);
+        assert_eq!(
+            texts(&a.session),
+            [
+                "As [participant] said, fine.",
+                // A given name alone names someone too.
+                "[participant] Кимова is someone else.",
+                "x",
+                "y",
+                "Thanks to [participant].",
+                "The [participant] spoke.",
+                "Annabel Bergman is not [participant]-like? yes she is",
+            ]
+        );
+        assert_eq!(
+            a.notes,
+            [
+                "anonymized: left out 6 speaker fields, the names of 4 participants, the facilitator, \
+              the rapporteur; 5 names replaced by [participant]: 5 in entry text"
+            ]
+        );
+    }
+
+    #[test]
+    fn with_organizations_kept_a_name_becomes_the_organization() {
+        let s = session();
+        let a = anonymize(&s, Anonymize::KeepOrganizations);
+        let t = texts(&a.session);
+        assert_eq!(t[0], "As [IOM] said, fine.");
+        assert_eq!(t[4], "Thanks to [participant].");
+        assert_eq!(
+            a.session.extra["derived_from"]["rule"],
+            "keep-organizations"
         );
     }
 
@@ -309,44 +482,5 @@ mod tests {
             .collect();
         assert_eq!(orgs, ["IOM", "KIBHR", "UNHCR"]);
         assert!(a.session.participants.iter().all(|p| p.name.is_empty()));
-    }
-
-    #[test]
-    fn warnings_name_whole_mentions_only() {
-        let s = session();
-        let a = anonymize(&s, Anonymize::KeepOrganizations);
-        let w = a.warnings.join("\n");
-        let id = |i: usize| s.blocks[0].entries[i].id.clone();
-        assert!(w.contains(&format!(
-            "entry {} in block 1 mentions participant Anna Berg; the text was kept as it is",
-            id(0)
-        )));
-        assert!(w.contains(&format!(
-            "entry {} in block 1 mentions the rapporteur, Rita Rapp",
-            id(4)
-        )));
-        assert!(w.contains(&format!(
-            "entry {} in block 1 mentions speaker Stranger",
-            id(5)
-        )));
-        // "Anna Berg-like" is a whole-name mention; "Annabel Bergman" and
-        // "Ольга Кимова" are not.
-        assert!(w.contains(&format!(
-            "entry {} in block 1 mentions participant Anna Berg",
-            id(6)
-        )));
-        assert!(!w.contains(&format!("entry {} ", id(1))), "{w}");
-        assert_eq!(a.warnings.len(), 4, "{w}");
-    }
-
-    #[test]
-    fn whole_name_matching() {
-        assert!(contains_whole("hello anna berg.", "anna berg"));
-        assert!(contains_whole("anna berg", "anna berg"));
-        assert!(!contains_whole("joanna berg", "anna berg"));
-        assert!(!contains_whole("anna bergström", "anna berg"));
-        assert!(contains_whole("joanna berg, anna berg", "anna berg"));
-        assert!(contains_whole("(ольга ким)", "ольга ким"));
-        assert!(!contains_whole("x", ""));
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::model::{Entry, Kind, Session};
 
-use super::{Anonymize, minutes, recommendation_numbers};
+use super::{Anonymize, md_escape, minutes, recommendation_numbers};
 
 /// The full report, names included. See [`super::render`] for anonymized
 /// reports.
@@ -63,7 +63,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
     }
     out.push('\n');
     if let Some(note) = anonymity_note(mode) {
-        let _ = writeln!(out, "_{note}_\n");
+        let _ = writeln!(out, "_{}_\n", escape_line(note));
     }
 
     let now = s.updated;
@@ -106,7 +106,8 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
             let _ = writeln!(out, "### {}\n", escape_line(b.title.shown()));
         }
         for (e, number) in recs.into_iter().zip(nums) {
-            let _ = write!(out, "{number}. {}", item_text(e));
+            let marker = format!("{number}. ");
+            let _ = write!(out, "{marker}{}", item_text(e, marker.len()));
             let mut meta = Vec::new();
             if let Some(a) = e.addressee.as_ref().filter(|a| !a.trim().is_empty()) {
                 meta.push(format!("to: {}", a.shown()));
@@ -164,7 +165,7 @@ pub(super) fn render(s: &Session, mode: Anonymize) -> String {
                 if let Some(sp) = &e.speaker {
                     let _ = write!(out, "**{}:** ", escape_line(sp.shown()));
                 }
-                let _ = writeln!(out, "{}", item_text(e));
+                let _ = writeln!(out, "{}", item_text(e, 2));
             }
             out.push('\n');
         }
@@ -196,47 +197,25 @@ pub(super) fn anonymity_note(mode: Anonymize) -> Option<&'static str> {
     match mode {
         Anonymize::None => None,
         Anonymize::Full => Some(
-            "Held under the Chatham House Rule: speakers, their affiliations and the participants are not named.",
+            "Held under the Chatham House Rule: speakers, their affiliations and the participants are not named; a name in the text is shown as [participant].",
         ),
         Anonymize::KeepOrganizations => Some(
-            "Speakers are named by their organization only; the names of participants are left out.",
+            "Speakers are named by their organization only; the names of participants are left out, and a name in the text is shown as the person's organization in brackets, or as [participant].",
         ),
     }
 }
 
-/// Entry text as a list item: continuation lines indented so that a
-/// multi-line entry stays one item.
-fn item_text(e: &Entry) -> String {
-    let mut lines = e.text.shown().lines();
-    let mut out = escape_line(lines.next().unwrap_or(""));
-    for l in lines {
-        out.push_str("  \n   ");
-        out.push_str(&escape_line(l));
-    }
-    out
+/// Entry text as the content of a list item starting `indent` columns
+/// in: continuation lines indented so that a multi-line entry stays one
+/// item, every line escaped.
+fn item_text(e: &Entry, indent: usize) -> String {
+    md_escape::lines(e.text.shown(), indent)
 }
 
-/// Keeps a line from being read as Markdown structure it was not meant
-/// to be (a heading, a list item, raw HTML).
 fn escape_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '*' | '_' | '`' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    if out.starts_with('#') || out.starts_with("- ") || out.starts_with("+ ") {
-        out.insert(0, '\\');
-    }
-    out
+    md_escape::line(s)
 }
 
 fn escape_cell(s: &str) -> String {
-    escape_line(s).replace('|', "\\|")
+    md_escape::cell(s)
 }

@@ -4,10 +4,14 @@
 
 mod anonymize;
 mod csv;
+mod fields;
 mod html;
+mod lookalike;
 mod markdown;
+mod md_escape;
+mod names;
 
-pub use anonymize::{Anonymized, anonymize};
+pub use anonymize::{Anonymized, NEUTRAL, anonymize};
 pub use markdown::markdown;
 
 use crate::model::{Kind, Session};
@@ -56,6 +60,9 @@ pub struct Report {
     /// The file's bytes: UTF-8 text, with a byte-order mark for CSV.
     pub bytes: Vec<u8>,
     pub warnings: Vec<String>,
+    /// What was done that the user should know of, not a problem: for an
+    /// anonymized report, what was left out and replaced, field by field.
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -74,7 +81,11 @@ pub fn render(
     format: Format,
     opts: &Options,
 ) -> Result<Report, serde_json::Error> {
-    let Anonymized { session, warnings } = anonymize(session, opts.anonymize);
+    let Anonymized {
+        session,
+        warnings,
+        notes,
+    } = anonymize(session, opts.anonymize);
     let mode = opts.anonymize;
     let bytes = match format {
         Format::Md => markdown::render(&session, mode).into_bytes(),
@@ -89,7 +100,11 @@ pub fn render(
             s.into_bytes()
         }
     };
-    Ok(Report { bytes, warnings })
+    Ok(Report {
+        bytes,
+        warnings,
+        notes,
+    })
 }
 
 /// "1 h 05 min", "45 min", "0 min".
