@@ -4,7 +4,7 @@
 //! folder, a FIFO or a device, and never through a link.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::StoreError;
 use super::files::{self, NotOurs};
@@ -67,7 +67,8 @@ fn is_sidecar_name(name: &str) -> bool {
                 .any(|k| name.ends_with(k) && name.contains(".json.")))
 }
 
-/// Writes a report to `out`, replacing a report already there.
+/// Writes a report to `out`, replacing a report already there. The
+/// folder must exist: a path the user typed wrong is not made.
 pub fn write(sessions_dir: &Path, out: &Path, bytes: &[u8]) -> Result<Written, StoreError> {
     if let Some(what) = refusal(sessions_dir, out) {
         return Err(StoreError::ReportTarget {
@@ -76,8 +77,6 @@ pub fn write(sessions_dir: &Path, out: &Path, bytes: &[u8]) -> Result<Written, S
         });
     }
     let replaced = std::fs::symlink_metadata(out).ok().map(|m| m.size());
-    let dir: PathBuf = files::parent(out).to_path_buf();
-    files::ensure_dir(&dir).map_err(|source| StoreError::Folder { path: dir, source })?;
     files::write_atomic(out, bytes).map_err(|source| match NotOurs::of(&source) {
         // Something was swapped in after the look above.
         Some(n) => StoreError::ReportTarget {
@@ -90,6 +89,13 @@ pub fn write(sessions_dir: &Path, out: &Path, bytes: &[u8]) -> Result<Written, S
         },
     })?;
     Ok(Written { replaced })
+}
+
+/// [`write`] into the app's own exports folder, made 0700 if missing.
+pub fn write_export(sessions_dir: &Path, out: &Path, bytes: &[u8]) -> Result<Written, StoreError> {
+    let dir = files::parent(out).to_path_buf();
+    files::ensure_dir(&dir).map_err(|source| StoreError::Folder { path: dir, source })?;
+    write(sessions_dir, out, bytes)
 }
 
 #[cfg(test)]

@@ -371,7 +371,7 @@ pub(super) fn execute_rest(
         .exports
         .into_iter()
         .map(|(p, bytes)| {
-            super::report::write(super::files::parent(path), &p, &bytes)
+            super::report::write_export(super::files::parent(path), &p, &bytes)
                 .map(|_| p)
                 .map_err(|e| describe(&e))
         })
@@ -463,8 +463,7 @@ impl Saver {
         thread::Builder::new()
             .name(THREAD.into())
             .spawn(move || {
-                let mut writer =
-                    Writer::with_screen(path, last_seq, owner, screen).knowing(known);
+                let mut writer = Writer::with_screen(path, last_seq, owner, screen).knowing(known);
                 loop {
                     // The first-screen record waits until the writes
                     // pause, so a burst of saves never queues behind it.

@@ -321,4 +321,94 @@ mod tests {
         assert_eq!(store.empty_trash(&listed).unwrap().sessions, 1);
         assert!(store.trash_list().is_empty());
     }
+
+    fn session_in(store: &Store, title: &str) -> PathBuf {
+        let s = Session::from_template(&Template::builtin(), Some(title), Stamp::now());
+        store.create(&s).unwrap()
+    }
+
+    #[test]
+    fn a_trash_folder_that_is_a_link_is_never_entered() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("keep.json"), b"theirs").unwrap();
+        let store = Store::new(dir.path());
+        let p = session_in(&store, "Linked trash");
+        std::os::unix::fs::symlink(outside.path(), store.trash_dir()).unwrap();
+        assert!(store.trash_list().is_empty(), "listed through the link");
+        let e = store.trash(&p).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert!(p.exists(), "the session stays where it was");
+        let e = store
+            .empty_trash(&[store.trash_dir().join("keep.json")])
+            .unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert_eq!(
+            std::fs::read(outside.path().join("keep.json")).unwrap(),
+            b"theirs"
+        );
+    }
+
+    #[test]
+    fn emptying_removes_only_what_was_listed_and_names_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let a = session_in(&store, "Listed");
+        crate::store::journal::append(
+            &a,
+            &crate::store::journal::Owner::of(&crate::store::load(&a).unwrap().session),
+            &[],
+        )
+        .unwrap();
+        std::fs::write(crate::store::draft_path(&a), b"{}").unwrap();
+        let t = store.trash(&a).unwrap();
+        assert!(
+            crate::store::draft_path(&t).exists(),
+            "the draft went along"
+        );
+        let listed = store.trash_list();
+        // Put there after the trash was shown, or by someone else.
+        let late = session_in(&store, "Late");
+        let late = store.trash(&late).unwrap();
+        let foreign = store.trash_dir().join("notes.txt");
+        std::fs::write(&foreign, b"not ours").unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"precious").unwrap();
+        std::os::unix::fs::symlink(&victim, store.trash_dir().join("link.json")).unwrap();
+        let e = store.empty_trash(&listed).unwrap();
+        assert_eq!(e.sessions, 1);
+        assert!(!t.exists() && !crate::store::draft_path(&t).exists());
+        assert!(late.exists(), "not listed, so not removed");
+        assert_eq!(std::fs::read(&foreign).unwrap(), b"not ours");
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        let left: Vec<String> = e
+            .left
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(left.contains(&"notes.txt".to_string()), "{left:?}");
+        assert!(left.contains(&"link.json".to_string()), "{left:?}");
+        assert!(emptied_notice(&e).contains("notes.txt"));
+    }
+
+    #[test]
+    fn a_planted_sidecar_stops_the_move_and_nothing_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let p = session_in(&store, "Planted");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"precious").unwrap();
+        let journal = crate::store::journal::journal_path(&p);
+        std::os::unix::fs::symlink(&victim, &journal).unwrap();
+        let e = store.trash(&p).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert!(p.exists());
+        assert!(
+            std::fs::symlink_metadata(&journal)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
 }
