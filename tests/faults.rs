@@ -1473,25 +1473,72 @@ fn panic_while_drawing_restores_the_terminal_and_keeps_the_draft() {
     panic_restores_terminal_and_keeps_draft("render");
 }
 
-/// Sends `signal` to the app and checks it saved the draft, exited 0,
-/// restored the terminal and released the lock.
+/// A shell line that runs the app with `args` (already quoted) under the
+/// fault file, then prints its exit status and the terminal's line
+/// discipline as `stty` sees it, and keeps the pane alive.
+fn app_line_stty(fx: &Fx, args: &str) -> String {
+    format!(
+        "RUST_BACKTRACE=0 RAPPORTEUR_FAULTS={} {} {args}; echo EXITED:$?; \
+         echo STTY: $(stty -a | tr ' ;' '\\n\\n' | grep -Ex -e '-?icanon' -e '-?echo' -e '-?isig') :STTY; \
+         sleep 60",
+        shell_quote(&fx.faults.to_string_lossy()),
+        shell_quote(tmux::bin())
+    )
+}
+
+/// The terminal is cooked again after the app exited: `stty` (run by the
+/// pane's shell, see [`app_line_stty`]) says icanon, echo and isig.
+fn assert_cooked(screen: &str, context: &str) {
+    let stty = screen
+        .lines()
+        .find_map(|l| l.split_once("STTY:").map(|(_, r)| r))
+        .and_then(|r| r.split_once(":STTY").map(|(m, _)| m.trim()));
+    assert_eq!(
+        stty,
+        Some("isig icanon echo"),
+        "{context}: the terminal is not cooked after the app exited:\n{screen}"
+    );
+}
+
+/// Every signal that would end the process by default and can be caught.
+const ENDING_SIGNALS: [(i32, &str); 8] = [
+    (libc::SIGINT, "SIGINT"),
+    (libc::SIGQUIT, "SIGQUIT"),
+    (libc::SIGTERM, "SIGTERM"),
+    (libc::SIGHUP, "SIGHUP"),
+    (libc::SIGUSR1, "SIGUSR1"),
+    (libc::SIGUSR2, "SIGUSR2"),
+    (libc::SIGALRM, "SIGALRM"),
+    (libc::SIGPIPE, "SIGPIPE"),
+];
+
+/// Sends `signal` to the capture screen and checks it saved the draft,
+/// exited with 128 + the signal's number, restored the terminal (cooked,
+/// as `stty` says) and released the lock.
 fn signal_saves_draft_and_exits_cleanly(signal: i32, name: &str) {
     let _g = light();
     let Some(fx) = Fx::new(&format!("sig{name}"), &format!("Signal {name}")) else {
         return;
     };
     let t = &fx.t;
-    let app = fx.open("main");
+    t.spawn_shell(
+        "main",
+        &app_line_stty(&fx, &format!("open {}", shell_quote(&fx.id))),
+    );
+    t.wait_text("main", &[CAPTURE_READY, SAVED]);
+    let app = child_of(t.pane_pid("main"), "rapporteur");
     let typed = format!("typed just before {name}");
     t.type_text("main", &typed);
     t.wait_text("main", &[&typed]);
     // SAFETY: kill(2) on the app this test started.
     assert_eq!(unsafe { libc::kill(app, signal) }, 0);
-    let screen = t.wait_text("main", &["EXITED:"]);
+    let screen = t.wait_text("main", &["EXITED:", ":STTY"]);
+    let want = format!("EXITED:{}", 128 + signal);
     assert!(
-        screen.contains("EXITED:0"),
-        "{name}: the app did not exit 0:\n{screen}"
+        screen.contains(&want),
+        "{name}: the app did not exit with {want}:\n{screen}"
     );
+    assert_cooked(&screen, name);
     assert!(
         wait_for(|| exited(app), TIMEOUT),
         "{name}: the app is still there"
@@ -1519,13 +1566,83 @@ fn signal_saves_draft_and_exits_cleanly(signal: i32, name: &str) {
 }
 
 #[test]
-fn sigterm_saves_the_draft_and_exits_0() {
+fn sigint_saves_the_draft_and_exits_130() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGINT, "SIGINT");
+}
+
+#[test]
+fn sigquit_saves_the_draft_and_exits_131() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGQUIT, "SIGQUIT");
+}
+
+#[test]
+fn sigterm_saves_the_draft_and_exits_143() {
     signal_saves_draft_and_exits_cleanly(libc::SIGTERM, "SIGTERM");
 }
 
 #[test]
-fn sighup_saves_the_draft_and_exits_0() {
+fn sighup_saves_the_draft_and_exits_129() {
     signal_saves_draft_and_exits_cleanly(libc::SIGHUP, "SIGHUP");
+}
+
+#[test]
+fn sigusr1_saves_the_draft_and_exits_138() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGUSR1, "SIGUSR1");
+}
+
+#[test]
+fn sigusr2_saves_the_draft_and_exits_140() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGUSR2, "SIGUSR2");
+}
+
+#[test]
+fn sigalrm_saves_the_draft_and_exits_142() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGALRM, "SIGALRM");
+}
+
+#[test]
+fn sigpipe_saves_the_draft_and_exits_141() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGPIPE, "SIGPIPE");
+}
+
+/// The home screen and the room view end the same way on every signal:
+/// exit status 128 + n, the terminal cooked again.
+fn every_signal_ends(screen_name: &str, args: impl Fn(&Fx) -> String, ready: &[&str]) {
+    let _g = light();
+    let Some(fx) = Fx::new(&format!("sigs{screen_name}"), "Signals everywhere") else {
+        return;
+    };
+    let t = &fx.t;
+    for (i, (signal, name)) in ENDING_SIGNALS.iter().enumerate() {
+        let pane = format!("p{i}");
+        t.spawn_shell(&pane, &app_line_stty(&fx, &args(&fx)));
+        t.wait_text(&pane, ready);
+        let app = child_of(t.pane_pid(&pane), "rapporteur");
+        // SAFETY: kill(2) on the app this test started.
+        assert_eq!(unsafe { libc::kill(app, *signal) }, 0);
+        let screen = t.wait_text(&pane, &["EXITED:", ":STTY"]);
+        let want = format!("EXITED:{}", 128 + signal);
+        assert!(
+            screen.contains(&want),
+            "{screen_name}, {name}: the app did not exit with {want}:\n{screen}"
+        );
+        assert_cooked(&screen, &format!("{screen_name}, {name}"));
+        assert_terminal_restored(t, &pane, &format!("{screen_name}, {name}"));
+    }
+}
+
+#[test]
+fn every_ending_signal_ends_the_home_screen_with_128_plus_n() {
+    every_signal_ends("home", |_| String::new(), &["Signals everywhere"]);
+}
+
+#[test]
+fn every_ending_signal_ends_the_room_view_with_128_plus_n() {
+    every_signal_ends(
+        "room",
+        |fx| format!("present {}", shell_quote(&fx.id)),
+        &["Signals everywhere", "q quits"],
+    );
 }
 
 /// The terminal closes (the tmux session is killed): SIGHUP and a gone

@@ -34,8 +34,7 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
     let mut waiting: Option<(u64, String)> = None;
     let mut in_flight = false;
     let mut events = EventStream::new();
-    let mut sigterm = super::signal(tokio::signal::unix::SignalKind::terminate());
-    let mut sighup = super::signal(tokio::signal::unix::SignalKind::hangup());
+    let mut signals = super::signals::Signals::listen();
     let mut notice_timer = tokio::time::interval(Duration::from_secs(1));
 
     loop {
@@ -142,8 +141,7 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
                 }
             },
             _ = notice_timer.tick() => {}
-            _ = super::recv(&mut sigterm) => return Ok(()),
-            _ = super::recv(&mut sighup) => return Ok(()),
+            _ = signals.recv() => return Ok(()),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! hands writes to the background saver.
 
 mod home;
+mod quit;
 pub mod room;
+pub mod signals;
 mod terminal;
 
 use std::path::PathBuf;
@@ -384,7 +386,7 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::new(format!("cannot start: {e}")))?;
-    rt.block_on(async {
+    let r = rt.block_on(async {
         let mut guard = terminal::TerminalGuard::enter().map_err(|e| {
             Failure::new(format!("cannot use this terminal: {e}"))
                 .hint("run rapporteur in an interactive terminal")
@@ -416,7 +418,11 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
                 home::home_loop(store, &mut guard).await
             }
         }
-    })
+    });
+    // A search or a listing still reading a stuck disk must not keep the
+    // process alive: everything worth keeping was saved or reported.
+    rt.shutdown_background();
+    signals::exit_if_ended(r)
 }
 
 /// Opens a session and gives it what the store knows: the templates and
@@ -480,8 +486,10 @@ async fn event_loop(
     let mut tick = interval(Duration::from_secs(1));
     let mut draft_at: Option<Instant> = None;
     let mut retry_at: Option<Instant> = None;
-    let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate());
-    let mut sighup = signal(tokio::signal::unix::SignalKind::hangup());
+    let mut signals = signals::Signals::listen();
+    // Once quitting began: when the saver must have finished.
+    let mut quit_by: Option<Instant> = None;
+    let mut stuck = false;
     let mut dirty = true;
     let mut result = Ok(());
     let mut terminated = false;
@@ -502,6 +510,12 @@ async fn event_loop(
         }
         if app.save_error.is_some() && retry_at.is_none() {
             retry_at = Some(Instant::now() + RETRY_DELAY);
+        }
+        if !(app.quitting || app.quit) {
+            // A failed save asked whether to quit anyway: a new wait.
+            quit_by = None;
+        } else if quit_by.is_none() {
+            quit_by = Some(Instant::now() + quit::QUIT_WAIT);
         }
         if app.quit {
             break;
@@ -533,8 +547,13 @@ async fn event_loop(
                 Some(Action::RetrySave)
             }
             Some(r) = saved_rx.recv() => Some(Action::Saved(outcome(r))),
-            _ = recv(&mut sigterm) => Some(Action::Terminate),
-            _ = recv(&mut sighup) => Some(Action::Terminate),
+            _ = signals.recv() => Some(Action::Terminate),
+            _ = sleep_until(quit_by.unwrap_or_else(Instant::now) - quit::FINISH_FLOOR),
+                if quit_by.is_some() => {
+                // The saver is stuck: quitting does not wait for it.
+                stuck = true;
+                break;
+            }
         };
         if let Some(a) = action {
             terminated |= a == Action::Terminate;
@@ -579,15 +598,20 @@ async fn event_loop(
     let (job, _) = job_from(app.take_effects());
     saver.send(job);
     forget_draft();
-    let finished = tokio::task::block_in_place(|| saver.finish(Duration::from_secs(10)));
+    let left = quit_by
+        .map_or(quit::QUIT_WAIT, |by| {
+            by.saturating_duration_since(Instant::now())
+        })
+        .max(quit::FINISH_FLOOR);
+    let finished = !stuck && tokio::task::block_in_place(|| saver.finish(left));
     while let Ok(r) = saved_rx.try_recv() {
         update(&mut app, Action::Saved(outcome(r)));
     }
-    if !finished || app.save_error.is_some() {
-        let why = app
-            .save_error
-            .clone()
-            .unwrap_or_else(|| "the disk did not answer in time".into());
+    if !finished {
+        return Err(tokio::task::block_in_place(|| quit::stuck(&app)));
+    }
+    if app.save_error.is_some() {
+        let why = app.save_error.clone().unwrap_or_default();
         return Err(Failure::new(format!(
             "{}: NOT everything was saved ({why})",
             app.path.display()
@@ -609,19 +633,6 @@ fn to_action(ev: Event) -> Option<Action> {
         Event::Paste(s) => Some(Action::Paste(s)),
         Event::Resize(..) => Some(Action::Tick(Stamp::now())),
         _ => None,
-    }
-}
-
-pub(crate) fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(kind).ok()
-}
-
-pub(crate) async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
-    match sig {
-        Some(s) => {
-            s.recv().await;
-        }
-        None => std::future::pending().await,
     }
 }
 
