@@ -1645,6 +1645,124 @@ fn every_ending_signal_ends_the_room_view_with_128_plus_n() {
     );
 }
 
+/// A saver stuck for good (a hung disk, a FIFO where a file should be;
+/// here the injected `hang-write`) with an entry committed and more text
+/// in the editor. Returns the app's pid.
+fn open_with_a_stuck_saver(fx: &Fx, pane: &str, typed: &str) -> i32 {
+    let t = &fx.t;
+    t.spawn_shell(
+        pane,
+        &app_line_stty(fx, &format!("open {}", shell_quote(&fx.id))),
+    );
+    t.wait_text(pane, &[CAPTURE_READY, SAVED]);
+    let app = child_of(t.pane_pid(pane), "rapporteur");
+    fx.set_faults(&["hang-write"]);
+    t.type_text(pane, "committed while the disk hangs");
+    t.keys(pane, &["Enter"]);
+    t.wait_text(pane, &["Entries (1)", PLACEHOLDER]);
+    t.type_text(pane, typed);
+    t.wait_text(pane, &[typed]);
+    app
+}
+
+/// How long after `since` the pane said the app exited, within 5 s.
+fn exit_time(t: &Tmux, pane: &str, since: Instant) -> (Duration, String) {
+    timed_screen(t, pane, since, Duration::from_secs(5), |s| {
+        s.contains(":STTY")
+    })
+    .unwrap_or_else(|last| panic!("the app did not exit within 5 s:\n{last}"))
+}
+
+/// Ctrl+Q while the saver is stuck: the app waits at most 2 s, exits 1,
+/// and says where the unsaved text is (here it prints it: the disk that
+/// hangs the saver hangs the draft's own write too).
+#[test]
+fn quitting_with_a_stuck_saver_exits_within_2_s_and_shows_the_text() {
+    let _g = light();
+    if !faults_compiled_in() {
+        return;
+    }
+    let Some(fx) = Fx::new("stuckquit", "Stuck quit") else {
+        return;
+    };
+    let typed = "the draft nobody could save";
+    open_with_a_stuck_saver(&fx, "main", typed);
+    let since = Instant::now();
+    fx.t.keys("main", &["C-q"]);
+    let (took, _) = exit_time(&fx.t, "main", since);
+    let screen = joined_screen(&fx.t, "main");
+    assert!(
+        took < Duration::from_millis(3500),
+        "quitting took {took:?} with a stuck saver (limit 2 s + the rescue):\n{screen}"
+    );
+    assert!(screen.contains("EXITED:1"), "{screen}");
+    assert_cooked(&screen, "stuck saver, Ctrl+Q");
+    assert!(
+        screen.contains("NOT everything was saved")
+            && screen.contains("did not answer within 2 s")
+            && screen.contains(&format!("| {typed}"))
+            && screen.contains("entries committed since the last save"),
+        "the message does not say what was lost and where the text is:\n{screen}"
+    );
+    fx.set_faults(&[]);
+}
+
+/// SIGTERM while the saver is stuck: the same wait at most, then 128 + 15
+/// and the text on the terminal.
+#[test]
+fn sigterm_with_a_stuck_saver_exits_143_within_2_s() {
+    let _g = light();
+    if !faults_compiled_in() {
+        return;
+    }
+    let Some(fx) = Fx::new("stuckterm", "Stuck term") else {
+        return;
+    };
+    let typed = "typed while the saver hangs";
+    let app = open_with_a_stuck_saver(&fx, "main", typed);
+    let since = Instant::now();
+    // SAFETY: kill(2) on the app this test started.
+    assert_eq!(unsafe { libc::kill(app, libc::SIGTERM) }, 0);
+    let (took, _) = exit_time(&fx.t, "main", since);
+    let screen = joined_screen(&fx.t, "main");
+    assert!(
+        took < Duration::from_millis(3500),
+        "SIGTERM took {took:?} with a stuck saver:\n{screen}"
+    );
+    assert!(screen.contains("EXITED:143"), "{screen}");
+    assert_cooked(&screen, "stuck saver, SIGTERM");
+    assert!(
+        screen.contains("NOT everything was saved") && screen.contains(typed),
+        "{screen}"
+    );
+    fx.set_faults(&[]);
+}
+
+/// The terminal closes while the saver is stuck: the process ends (it
+/// used to stay, spinning), within a bounded wait.
+#[test]
+fn closing_the_terminal_with_a_stuck_saver_ends_the_process() {
+    let _g = light();
+    if !faults_compiled_in() {
+        return;
+    }
+    let Some(fx) = Fx::new("stuckhup", "Stuck hangup") else {
+        return;
+    };
+    let t = &fx.t;
+    // A second session keeps the server alive.
+    t.spawn_shell("keep", "sleep 60");
+    let app = open_with_a_stuck_saver(&fx, "main", "typed before the terminal closed");
+    // Quitting first: the app is waiting for the saver when the terminal goes.
+    t.keys("main", &["C-q"]);
+    t.run(&["kill-session", "-t", "main"]);
+    assert!(
+        wait_for(|| exited(app), Duration::from_secs(5)),
+        "the app (pid {app}) still runs 5 s after its terminal closed, saver stuck"
+    );
+    fx.set_faults(&[]);
+}
+
 /// The terminal closes (the tmux session is killed): SIGHUP and a gone
 /// terminal at once.
 #[test]
