@@ -34,7 +34,6 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
     let mut waiting: Option<(u64, String)> = None;
     let mut in_flight = false;
     let mut events = EventStream::new();
-    let mut signals = super::signals::Signals::listen();
     let mut notice_timer = tokio::time::interval(Duration::from_secs(1));
 
     loop {
@@ -141,7 +140,7 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
                 }
             },
             _ = notice_timer.tick() => {}
-            _ = signals.recv() => return Ok(()),
+            _ = guard.signals.recv() => return Ok(()),
         }
     }
 }

@@ -486,7 +486,6 @@ async fn event_loop(
     let mut tick = interval(Duration::from_secs(1));
     let mut draft_at: Option<Instant> = None;
     let mut retry_at: Option<Instant> = None;
-    let mut signals = signals::Signals::listen();
     // Once quitting began: when the saver must have finished.
     let mut quit_by: Option<Instant> = None;
     let mut stuck = false;
@@ -547,7 +546,7 @@ async fn event_loop(
                 Some(Action::RetrySave)
             }
             Some(r) = saved_rx.recv() => Some(Action::Saved(outcome(r))),
-            _ = signals.recv() => Some(Action::Terminate),
+            _ = guard.signals.recv() => Some(Action::Terminate),
             _ = sleep_until(quit_by.unwrap_or_else(Instant::now) - quit::FINISH_FLOOR),
                 if quit_by.is_some() => {
                 // The saver is stuck: quitting does not wait for it.

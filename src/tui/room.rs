@@ -11,7 +11,6 @@ use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, interval, sleep_until};
 
-use super::signals::Signals;
 use super::terminal::TerminalGuard;
 use crate::app::room::{Room, RoomAction, update};
 use crate::cli::Failure;
@@ -130,7 +129,6 @@ async fn event_loop(path: PathBuf) -> Result<(), Failure> {
         .map_err(|e| Failure::new(format!("cannot use this terminal: {e}")))?;
     guard.enhance_keys();
     let mut events = EventStream::new();
-    let mut signals = Signals::listen();
     let mut tick = interval(Duration::from_secs(1));
     let mut poll = interval(if watching {
         Duration::from_secs(1)
@@ -160,7 +158,7 @@ async fn event_loop(path: PathBuf) -> Result<(), Failure> {
                 // The terminal is gone: nobody is watching.
                 Some(Err(_)) | None => break,
             },
-            _ = signals.recv() => break,
+            _ = guard.signals.recv() => break,
             _ = tick.tick() => Some(RoomAction::Tick(Stamp::now())),
             Some(()) = changes.recv() => {
                 reload_at = Some(Instant::now() + DEBOUNCE);
