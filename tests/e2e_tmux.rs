@@ -491,3 +491,42 @@ fn present_is_idle_after_the_file_changed() {
         share * 100.0
     );
 }
+
+/// A paste whose text holds the paste's end marker: what follows the
+/// marker arrives as keys, and it is still text (Enter a line break),
+/// never commands: nothing is committed.
+#[test]
+fn a_paste_holding_the_end_marker_commits_nothing() {
+    let Some(t) = Tmux::start("pastemarker") else {
+        return;
+    };
+    t.spawn("main", &["new", "--title", "Paste"]);
+    t.wait_ready("main");
+    t.run(&[
+        "set-buffer",
+        "-b",
+        "hostile",
+        "pasted first\x1b[201~then text\rmore after Enter",
+    ]);
+    t.run(&["paste-buffer", "-p", "-d", "-b", "hostile", "-t", "main"]);
+    let screen = t.wait_text("main", &["more after Enter"]);
+    assert!(
+        screen.contains("Entries (0)")
+            && screen
+                .lines()
+                .any(|l| l.starts_with("│pasted firstthen text"))
+            && screen.lines().any(|l| l.starts_with("│more after Enter")),
+        "the paste committed an entry or lost text:\n{screen}"
+    );
+    // Still nothing committed once the app has saved.
+    let s = t.stable_screen("main");
+    assert!(s.contains("Entries (0)"), "{s}");
+    let v = read_json(&t.session_file());
+    let committed: usize = v["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .map(|b| entries(b).len())
+        .sum();
+    assert_eq!(committed, 0, "{v:#}");
+}

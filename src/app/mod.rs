@@ -16,7 +16,7 @@ mod update;
 
 pub use complete::Completion;
 pub use state::{App, Deleted, Effect, Focus, Modal, SaveStatus, Screen};
-pub use update::{Action, SaveOutcome, update};
+pub use update::{Action, MAX_ENTRY_BYTES, SaveOutcome, update};
 
 #[cfg(test)]
 mod test_support;
@@ -24,6 +24,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_hostile;
+#[cfg(test)]
+mod tests_paste;
 #[cfg(test)]
 mod tests_review;
 #[cfg(test)]

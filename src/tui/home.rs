@@ -126,7 +126,15 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
         tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => update(&mut home, HomeAction::Key(k)),
-                Some(Ok(Event::Paste(p))) => update(&mut home, HomeAction::Paste(p)),
+                Some(Ok(Event::Paste(p))) => {
+                    // Keys right behind a paste are its text (Enter
+                    // would open a session).
+                    let (p, gone) = super::paste::with_tail(&mut events, p).await;
+                    update(&mut home, HomeAction::Paste(p));
+                    if gone {
+                        return Ok(());
+                    }
+                }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => return Ok(()),
             },

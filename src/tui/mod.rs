@@ -2,6 +2,7 @@
 //! hands writes to the background saver.
 
 mod home;
+mod paste;
 mod quit;
 pub mod room;
 pub mod signals;
@@ -530,7 +531,7 @@ async fn event_loop(
             }
             dirty = false;
         }
-        let action = tokio::select! {
+        let mut action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => to_action(ev),
                 // The terminal is gone: behave as on SIGHUP.
@@ -554,6 +555,11 @@ async fn event_loop(
                 break;
             }
         };
+        let mut gone = false;
+        if let Some(Action::Paste(text)) = action {
+            let (text, g) = paste::with_tail(&mut events, text).await;
+            (action, gone) = (Some(Action::Paste(text)), g);
+        }
         if let Some(a) = action {
             terminated |= a == Action::Terminate;
             if matches!(a, Action::Key(_) | Action::Paste(_)) {
@@ -568,6 +574,11 @@ async fn event_loop(
             remember_draft(&app);
             dirty = true;
         }
+        if gone {
+            terminated = true;
+            update(&mut app, Action::Terminate);
+            continue;
+        }
         // Drain whatever else is already waiting (a paste burst, key
         // repeat) before drawing once. A zero timeout polls the stream
         // with this task's waker, so a key that is not there yet still
@@ -575,7 +586,12 @@ async fn event_loop(
         for _ in 0..64 {
             match tokio::time::timeout(Duration::ZERO, events.next()).await {
                 Ok(Some(Ok(ev))) => {
-                    if let Some(a) = to_action(ev) {
+                    let mut a = to_action(ev);
+                    if let Some(Action::Paste(text)) = a {
+                        let (text, g) = paste::with_tail(&mut events, text).await;
+                        (a, gone) = (Some(Action::Paste(text)), g);
+                    }
+                    if let Some(a) = a {
                         terminated |= a == Action::Terminate;
                         if matches!(a, Action::Key(_)) {
                             crate::store::fault::panic_at("update");
@@ -584,6 +600,11 @@ async fn event_loop(
                         remember_draft(&app);
                     }
                     dirty = true;
+                    if gone {
+                        terminated = true;
+                        update(&mut app, Action::Terminate);
+                        break;
+                    }
                 }
                 Ok(Some(Err(_)) | None) => {
                     terminated = true;
