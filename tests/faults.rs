@@ -1690,6 +1690,7 @@ fn quitting_with_a_stuck_saver_exits_within_2_s_and_shows_the_text() {
     let since = Instant::now();
     fx.t.keys("main", &["C-q"]);
     let (took, _) = exit_time(&fx.t, "main", since);
+    eprintln!("exited {took:?} after it was asked to");
     let screen = joined_screen(&fx.t, "main");
     assert!(
         took < Duration::from_millis(3500),
@@ -1724,6 +1725,7 @@ fn sigterm_with_a_stuck_saver_exits_143_within_2_s() {
     // SAFETY: kill(2) on the app this test started.
     assert_eq!(unsafe { libc::kill(app, libc::SIGTERM) }, 0);
     let (took, _) = exit_time(&fx.t, "main", since);
+    eprintln!("exited {took:?} after it was asked to");
     let screen = joined_screen(&fx.t, "main");
     assert!(
         took < Duration::from_millis(3500),

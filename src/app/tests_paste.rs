@@ -56,3 +56,37 @@ fn a_paste_up_to_the_limit_goes_in_whole() {
     assert_eq!(app.draft_text(), format!("x{fits}"));
     assert!(app.notice.is_some());
 }
+
+#[test]
+fn a_long_paste_is_shown_unwrapped_until_it_is_committed() {
+    let (mut app, _dir) = app();
+    assert_eq!(
+        app.editor.wrap_mode(),
+        ratatui_textarea::WrapMode::WordOrGlyph
+    );
+    // One long line wraps whatever its length: cut off, it would hide text.
+    let line = "a".repeat(super::state::WRAP_UP_TO_BYTES + 1);
+    update(&mut app, Action::Paste(line));
+    assert_eq!(
+        app.editor.wrap_mode(),
+        ratatui_textarea::WrapMode::WordOrGlyph
+    );
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    // Many short lines do not.
+    let long = "a short line of a transcript\n".repeat(3_000);
+    update(&mut app, Action::Paste(long));
+    assert_eq!(app.editor.wrap_mode(), ratatui_textarea::WrapMode::None);
+    // Committed: the next entry starts in a wrapping editor.
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert!(app.draft_is_empty());
+    assert_eq!(
+        app.editor.wrap_mode(),
+        ratatui_textarea::WrapMode::WordOrGlyph
+    );
+}

@@ -112,6 +112,8 @@ fn on_key(app: &mut App, key: KeyEvent) {
         // those the app owns (they were looked up above).
         if app.editor.input(key) || typed {
             app.draft_dirty = true;
+            // A long paste cut back down wraps again.
+            super::state::fit_wrap(&mut app.editor);
         }
     }
 }
@@ -144,6 +146,7 @@ fn on_paste(app: &mut App, text: &str) {
     }
     if !clean.is_empty() {
         app.editor.insert_str(clean);
+        super::state::fit_wrap(&mut app.editor);
         app.completion = None;
         app.draft_dirty = true;
     }
