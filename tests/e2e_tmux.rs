@@ -530,3 +530,41 @@ fn a_paste_holding_the_end_marker_commits_nothing() {
         .sum();
     assert_eq!(committed, 0, "{v:#}");
 }
+
+/// The same on the home screen: an Enter behind a paste's end marker is
+/// part of the paste, and does not open the selected session.
+#[test]
+fn a_paste_holding_the_end_marker_opens_nothing_on_the_home_screen() {
+    let Some(t) = Tmux::start("pastehome") else {
+        return;
+    };
+    let out = std::process::Command::new(tmux::bin())
+        .args(["new", "--no-open", "--title", "Home paste"])
+        .env("RAPPORTEUR_SESSIONS_DIR", t.sessions_dir())
+        .output()
+        .expect("run new");
+    assert!(out.status.success(), "new: {out:?}");
+    t.spawn("main", &[]);
+    t.wait_text("main", &["Home paste"]);
+    t.run(&["set-buffer", "-b", "hostile", "words\x1b[201~\r"]);
+    t.run(&["paste-buffer", "-p", "-d", "-b", "hostile", "-t", "main"]);
+    // F1 after the paste: its overlay shows once the paste was handled.
+    // An F1 that comes within the paste's 10 ms tail is part of it (and
+    // dropped, as a key that is not text): press again after a while.
+    let mut screen = String::new();
+    let shown = (0..5).any(|_| {
+        t.keys("main", &["F1"]);
+        tmux::wait_for(
+            || {
+                screen = t.screen("main");
+                screen.contains(" Keys ") || screen.contains(tmux::CAPTURE_READY)
+            },
+            Duration::from_millis(500),
+        )
+    });
+    assert!(shown, "no help overlay after the paste:\n{screen}");
+    assert!(
+        !screen.contains(tmux::CAPTURE_READY),
+        "the paste opened the session:\n{screen}"
+    );
+}
