@@ -71,3 +71,40 @@ fn rescue_draft(app: &App) -> Result<(), String> {
         Err(_) => Err("the disk did not answer".to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::{Action, update};
+    use crate::model::{Session, Stamp, Template};
+
+    /// Only the saver is stuck (the draft's folder answers): the message
+    /// names the draft file, which holds the editor's text.
+    #[test]
+    fn a_stuck_saver_leaves_the_text_in_the_draft_and_says_where() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t0: Stamp = "2011-05-19T10:00:00+06:00".parse().expect("stamp");
+        let s = Session::from_template(&Template::builtin(), Some("Stuck"), t0);
+        let path = store::Store::new(dir.path()).create(&s).expect("create");
+        let opened = super::super::open_session(path.clone(), t0).expect("open");
+        let mut app = opened.app;
+        for c in "не сохранено".chars() {
+            update(
+                &mut app,
+                Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
+        }
+        let f = stuck(&app);
+        let draft = store::draft_path(&path);
+        assert!(
+            f.message.contains("NOT everything was saved")
+                && f.message.contains(&format!("saved in {}", draft.display())),
+            "{}",
+            f.message
+        );
+        let on_disk = store::load_draft(&path).expect("the draft is on disk");
+        assert_eq!(on_disk.text, "не сохранено");
+    }
+}
