@@ -428,3 +428,143 @@ fn help_overlay_reaches_every_key_on_80x24() {
     }
     panic!("the overlay scrolled 20 pages without showing every key:\n{seen}");
 }
+
+/// User plus system CPU time of `pid` so far, from `/proc/PID/stat`.
+fn cpu_time(pid: i32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/stat: {e}"));
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    // After the name: state is field 3, utime and stime fields 14 and 15.
+    let field = |n: usize| -> u64 {
+        rest.split_whitespace()
+            .nth(n - 3)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no field {n} in {stat:?}"))
+    };
+    // SAFETY: sysconf has no memory effects.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_millis((field(14) + field(15)) * 1000 / ticks)
+}
+
+/// The room view after the session file changed once: it shows the change
+/// and then sits idle (it used to re-read the file on the watcher's own
+/// open/close events, for ever, at more than a core).
+#[test]
+fn present_is_idle_after_the_file_changed() {
+    let Some(t) = Tmux::start("present") else {
+        return;
+    };
+    let out = std::process::Command::new(tmux::bin())
+        .args(["new", "--no-open", "--title", "Room"])
+        .env("RAPPORTEUR_SESSIONS_DIR", t.sessions_dir())
+        .output()
+        .expect("run new");
+    assert!(out.status.success(), "new: {out:?}");
+    let id = t.session_id();
+    t.spawn("room", &["present", &id]);
+    t.wait_text("room", &["Room"]);
+    let pid = t.pane_pid("room");
+    let out = std::process::Command::new(tmux::bin())
+        .args([
+            "note",
+            &id,
+            "a change the room view must show",
+            "--kind",
+            "recommendation",
+        ])
+        .env("RAPPORTEUR_SESSIONS_DIR", t.sessions_dir())
+        .output()
+        .expect("run note");
+    assert!(out.status.success(), "note: {out:?}");
+    t.wait_text("room", &["a change the room view must show"]);
+    // A resource measurement, not a wait for a state: the window is the
+    // point, so it is slept through.
+    let window = Duration::from_secs(2);
+    let (before, started) = (cpu_time(pid), Instant::now());
+    std::thread::sleep(window);
+    let used = cpu_time(pid) - before;
+    let share = used.as_secs_f64() / started.elapsed().as_secs_f64();
+    eprintln!("present used {used:?} of CPU in {:?}", started.elapsed());
+    assert!(
+        share < 0.10,
+        "present used {:.0} % of a core for {window:?} after one change",
+        share * 100.0
+    );
+}
+
+/// A paste whose text holds the paste's end marker: what follows the
+/// marker arrives as keys, and it is still text (Enter a line break),
+/// never commands: nothing is committed.
+#[test]
+fn a_paste_holding_the_end_marker_commits_nothing() {
+    let Some(t) = Tmux::start("pastemarker") else {
+        return;
+    };
+    t.spawn("main", &["new", "--title", "Paste"]);
+    t.wait_ready("main");
+    t.run(&[
+        "set-buffer",
+        "-b",
+        "hostile",
+        "pasted first\x1b[201~then text\rmore after Enter",
+    ]);
+    t.run(&["paste-buffer", "-p", "-d", "-b", "hostile", "-t", "main"]);
+    let screen = t.wait_text("main", &["more after Enter"]);
+    assert!(
+        screen.contains("Entries (0)")
+            && screen
+                .lines()
+                .any(|l| l.starts_with("│pasted firstthen text"))
+            && screen.lines().any(|l| l.starts_with("│more after Enter")),
+        "the paste committed an entry or lost text:\n{screen}"
+    );
+    // Still nothing committed once the app has saved.
+    let s = t.stable_screen("main");
+    assert!(s.contains("Entries (0)"), "{s}");
+    let v = read_json(&t.session_file());
+    let committed: usize = v["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .map(|b| entries(b).len())
+        .sum();
+    assert_eq!(committed, 0, "{v:#}");
+}
+
+/// The same on the home screen: an Enter behind a paste's end marker is
+/// part of the paste, and does not open the selected session.
+#[test]
+fn a_paste_holding_the_end_marker_opens_nothing_on_the_home_screen() {
+    let Some(t) = Tmux::start("pastehome") else {
+        return;
+    };
+    let out = std::process::Command::new(tmux::bin())
+        .args(["new", "--no-open", "--title", "Home paste"])
+        .env("RAPPORTEUR_SESSIONS_DIR", t.sessions_dir())
+        .output()
+        .expect("run new");
+    assert!(out.status.success(), "new: {out:?}");
+    t.spawn("main", &[]);
+    t.wait_text("main", &["Home paste"]);
+    t.run(&["set-buffer", "-b", "hostile", "words\x1b[201~\r"]);
+    t.run(&["paste-buffer", "-p", "-d", "-b", "hostile", "-t", "main"]);
+    // F1 after the paste: its overlay shows once the paste was handled.
+    // An F1 that comes within the paste's 10 ms tail is part of it (and
+    // dropped, as a key that is not text): press again after a while.
+    let mut screen = String::new();
+    let shown = (0..5).any(|_| {
+        t.keys("main", &["F1"]);
+        tmux::wait_for(
+            || {
+                screen = t.screen("main");
+                screen.contains(" Keys ") || screen.contains(tmux::CAPTURE_READY)
+            },
+            Duration::from_millis(500),
+        )
+    });
+    assert!(shown, "no help overlay after the paste:\n{screen}");
+    assert!(
+        !screen.contains(tmux::CAPTURE_READY),
+        "the paste opened the session:\n{screen}"
+    );
+}

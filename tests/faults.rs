@@ -1473,25 +1473,72 @@ fn panic_while_drawing_restores_the_terminal_and_keeps_the_draft() {
     panic_restores_terminal_and_keeps_draft("render");
 }
 
-/// Sends `signal` to the app and checks it saved the draft, exited 0,
-/// restored the terminal and released the lock.
+/// A shell line that runs the app with `args` (already quoted) under the
+/// fault file, then prints its exit status and the terminal's line
+/// discipline as `stty` sees it, and keeps the pane alive.
+fn app_line_stty(fx: &Fx, args: &str) -> String {
+    format!(
+        "RUST_BACKTRACE=0 RAPPORTEUR_FAULTS={} {} {args}; echo EXITED:$?; \
+         echo STTY: $(stty -a | tr ' ;' '\\n\\n' | grep -Ex -e '-?icanon' -e '-?echo' -e '-?isig') :STTY; \
+         sleep 60",
+        shell_quote(&fx.faults.to_string_lossy()),
+        shell_quote(tmux::bin())
+    )
+}
+
+/// The terminal is cooked again after the app exited: `stty` (run by the
+/// pane's shell, see [`app_line_stty`]) says icanon, echo and isig.
+fn assert_cooked(screen: &str, context: &str) {
+    let stty = screen
+        .lines()
+        .find_map(|l| l.split_once("STTY:").map(|(_, r)| r))
+        .and_then(|r| r.split_once(":STTY").map(|(m, _)| m.trim()));
+    assert_eq!(
+        stty,
+        Some("isig icanon echo"),
+        "{context}: the terminal is not cooked after the app exited:\n{screen}"
+    );
+}
+
+/// Every signal that would end the process by default and can be caught.
+const ENDING_SIGNALS: [(i32, &str); 8] = [
+    (libc::SIGINT, "SIGINT"),
+    (libc::SIGQUIT, "SIGQUIT"),
+    (libc::SIGTERM, "SIGTERM"),
+    (libc::SIGHUP, "SIGHUP"),
+    (libc::SIGUSR1, "SIGUSR1"),
+    (libc::SIGUSR2, "SIGUSR2"),
+    (libc::SIGALRM, "SIGALRM"),
+    (libc::SIGPIPE, "SIGPIPE"),
+];
+
+/// Sends `signal` to the capture screen and checks it saved the draft,
+/// exited with 128 + the signal's number, restored the terminal (cooked,
+/// as `stty` says) and released the lock.
 fn signal_saves_draft_and_exits_cleanly(signal: i32, name: &str) {
     let _g = light();
     let Some(fx) = Fx::new(&format!("sig{name}"), &format!("Signal {name}")) else {
         return;
     };
     let t = &fx.t;
-    let app = fx.open("main");
+    t.spawn_shell(
+        "main",
+        &app_line_stty(&fx, &format!("open {}", shell_quote(&fx.id))),
+    );
+    t.wait_text("main", &[CAPTURE_READY, SAVED]);
+    let app = child_of(t.pane_pid("main"), "rapporteur");
     let typed = format!("typed just before {name}");
     t.type_text("main", &typed);
     t.wait_text("main", &[&typed]);
     // SAFETY: kill(2) on the app this test started.
     assert_eq!(unsafe { libc::kill(app, signal) }, 0);
-    let screen = t.wait_text("main", &["EXITED:"]);
+    let screen = t.wait_text("main", &["EXITED:", ":STTY"]);
+    let want = format!("EXITED:{}", 128 + signal);
     assert!(
-        screen.contains("EXITED:0"),
-        "{name}: the app did not exit 0:\n{screen}"
+        screen.contains(&want),
+        "{name}: the app did not exit with {want}:\n{screen}"
     );
+    assert_cooked(&screen, name);
     assert!(
         wait_for(|| exited(app), TIMEOUT),
         "{name}: the app is still there"
@@ -1519,13 +1566,203 @@ fn signal_saves_draft_and_exits_cleanly(signal: i32, name: &str) {
 }
 
 #[test]
-fn sigterm_saves_the_draft_and_exits_0() {
+fn sigint_saves_the_draft_and_exits_130() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGINT, "SIGINT");
+}
+
+#[test]
+fn sigquit_saves_the_draft_and_exits_131() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGQUIT, "SIGQUIT");
+}
+
+#[test]
+fn sigterm_saves_the_draft_and_exits_143() {
     signal_saves_draft_and_exits_cleanly(libc::SIGTERM, "SIGTERM");
 }
 
 #[test]
-fn sighup_saves_the_draft_and_exits_0() {
+fn sighup_saves_the_draft_and_exits_129() {
     signal_saves_draft_and_exits_cleanly(libc::SIGHUP, "SIGHUP");
+}
+
+#[test]
+fn sigusr1_saves_the_draft_and_exits_138() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGUSR1, "SIGUSR1");
+}
+
+#[test]
+fn sigusr2_saves_the_draft_and_exits_140() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGUSR2, "SIGUSR2");
+}
+
+#[test]
+fn sigalrm_saves_the_draft_and_exits_142() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGALRM, "SIGALRM");
+}
+
+#[test]
+fn sigpipe_saves_the_draft_and_exits_141() {
+    signal_saves_draft_and_exits_cleanly(libc::SIGPIPE, "SIGPIPE");
+}
+
+/// The home screen and the room view end the same way on every signal:
+/// exit status 128 + n, the terminal cooked again.
+fn every_signal_ends(screen_name: &str, args: impl Fn(&Fx) -> String, ready: &[&str]) {
+    let _g = light();
+    let Some(fx) = Fx::new(&format!("sigs{screen_name}"), "Signals everywhere") else {
+        return;
+    };
+    let t = &fx.t;
+    for (i, (signal, name)) in ENDING_SIGNALS.iter().enumerate() {
+        let pane = format!("p{i}");
+        t.spawn_shell(&pane, &app_line_stty(&fx, &args(&fx)));
+        t.wait_text(&pane, ready);
+        let app = child_of(t.pane_pid(&pane), "rapporteur");
+        // SAFETY: kill(2) on the app this test started.
+        assert_eq!(unsafe { libc::kill(app, *signal) }, 0);
+        let screen = t.wait_text(&pane, &["EXITED:", ":STTY"]);
+        let want = format!("EXITED:{}", 128 + signal);
+        assert!(
+            screen.contains(&want),
+            "{screen_name}, {name}: the app did not exit with {want}:\n{screen}"
+        );
+        assert_cooked(&screen, &format!("{screen_name}, {name}"));
+        assert_terminal_restored(t, &pane, &format!("{screen_name}, {name}"));
+    }
+}
+
+#[test]
+fn every_ending_signal_ends_the_home_screen_with_128_plus_n() {
+    every_signal_ends("home", |_| String::new(), &["Signals everywhere"]);
+}
+
+#[test]
+fn every_ending_signal_ends_the_room_view_with_128_plus_n() {
+    every_signal_ends(
+        "room",
+        |fx| format!("present {}", shell_quote(&fx.id)),
+        &["Signals everywhere", "q quits"],
+    );
+}
+
+/// A saver stuck for good (a hung disk, a FIFO where a file should be;
+/// here the injected `hang-write`) with an entry committed and more text
+/// in the editor. Returns the app's pid.
+fn open_with_a_stuck_saver(fx: &Fx, pane: &str, typed: &str) -> i32 {
+    let t = &fx.t;
+    t.spawn_shell(
+        pane,
+        &app_line_stty(fx, &format!("open {}", shell_quote(&fx.id))),
+    );
+    t.wait_text(pane, &[CAPTURE_READY, SAVED]);
+    let app = child_of(t.pane_pid(pane), "rapporteur");
+    fx.set_faults(&["hang-write"]);
+    t.type_text(pane, "committed while the disk hangs");
+    t.keys(pane, &["Enter"]);
+    t.wait_text(pane, &["Entries (1)", PLACEHOLDER]);
+    t.type_text(pane, typed);
+    t.wait_text(pane, &[typed]);
+    app
+}
+
+/// How long after `since` the pane said the app exited, within 5 s.
+fn exit_time(t: &Tmux, pane: &str, since: Instant) -> (Duration, String) {
+    timed_screen(t, pane, since, Duration::from_secs(5), |s| {
+        s.contains(":STTY")
+    })
+    .unwrap_or_else(|last| panic!("the app did not exit within 5 s:\n{last}"))
+}
+
+/// Ctrl+Q while the saver is stuck: the app waits at most 2 s, exits 1,
+/// and says where the unsaved text is (here it prints it: the disk that
+/// hangs the saver hangs the draft's own write too).
+#[test]
+fn quitting_with_a_stuck_saver_exits_within_2_s_and_shows_the_text() {
+    let _g = light();
+    if !faults_compiled_in() {
+        return;
+    }
+    let Some(fx) = Fx::new("stuckquit", "Stuck quit") else {
+        return;
+    };
+    let typed = "the draft nobody could save";
+    open_with_a_stuck_saver(&fx, "main", typed);
+    let since = Instant::now();
+    fx.t.keys("main", &["C-q"]);
+    let (took, _) = exit_time(&fx.t, "main", since);
+    eprintln!("exited {took:?} after it was asked to");
+    let screen = joined_screen(&fx.t, "main");
+    assert!(
+        took < Duration::from_millis(3500),
+        "quitting took {took:?} with a stuck saver (limit 2 s + the rescue):\n{screen}"
+    );
+    assert!(screen.contains("EXITED:1"), "{screen}");
+    assert_cooked(&screen, "stuck saver, Ctrl+Q");
+    assert!(
+        screen.contains("NOT everything was saved")
+            && screen.contains("did not answer within 2 s")
+            && screen.contains(&format!("| {typed}"))
+            && screen.contains("entries committed since the last save"),
+        "the message does not say what was lost and where the text is:\n{screen}"
+    );
+    fx.set_faults(&[]);
+}
+
+/// SIGTERM while the saver is stuck: the same wait at most, then 128 + 15
+/// and the text on the terminal.
+#[test]
+fn sigterm_with_a_stuck_saver_exits_143_within_2_s() {
+    let _g = light();
+    if !faults_compiled_in() {
+        return;
+    }
+    let Some(fx) = Fx::new("stuckterm", "Stuck term") else {
+        return;
+    };
+    let typed = "typed while the saver hangs";
+    let app = open_with_a_stuck_saver(&fx, "main", typed);
+    let since = Instant::now();
+    // SAFETY: kill(2) on the app this test started.
+    assert_eq!(unsafe { libc::kill(app, libc::SIGTERM) }, 0);
+    let (took, _) = exit_time(&fx.t, "main", since);
+    eprintln!("exited {took:?} after it was asked to");
+    let screen = joined_screen(&fx.t, "main");
+    assert!(
+        took < Duration::from_millis(3500),
+        "SIGTERM took {took:?} with a stuck saver:\n{screen}"
+    );
+    assert!(screen.contains("EXITED:143"), "{screen}");
+    assert_cooked(&screen, "stuck saver, SIGTERM");
+    assert!(
+        screen.contains("NOT everything was saved") && screen.contains(typed),
+        "{screen}"
+    );
+    fx.set_faults(&[]);
+}
+
+/// The terminal closes while the saver is stuck: the process ends (it
+/// used to stay, spinning), within a bounded wait.
+#[test]
+fn closing_the_terminal_with_a_stuck_saver_ends_the_process() {
+    let _g = light();
+    if !faults_compiled_in() {
+        return;
+    }
+    let Some(fx) = Fx::new("stuckhup", "Stuck hangup") else {
+        return;
+    };
+    let t = &fx.t;
+    // A second session keeps the server alive.
+    t.spawn_shell("keep", "sleep 60");
+    let app = open_with_a_stuck_saver(&fx, "main", "typed before the terminal closed");
+    // Quitting first: the app is waiting for the saver when the terminal goes.
+    t.keys("main", &["C-q"]);
+    t.run(&["kill-session", "-t", "main"]);
+    assert!(
+        wait_for(|| exited(app), Duration::from_secs(5)),
+        "the app (pid {app}) still runs 5 s after its terminal closed, saver stuck"
+    );
+    fx.set_faults(&[]);
 }
 
 /// The terminal closes (the tmux session is killed): SIGHUP and a gone

@@ -19,7 +19,7 @@ mod update;
 pub use complete::Completion;
 pub use replace::Replace;
 pub use state::{App, Deleted, Effect, Focus, Modal, OutsideNote, SaveStatus, Screen};
-pub use update::{Action, SaveOutcome, update};
+pub use update::{Action, MAX_ENTRY_BYTES, SaveOutcome, update};
 
 #[cfg(test)]
 mod test_support;
@@ -31,6 +31,8 @@ mod tests_clock;
 mod tests_hostile;
 #[cfg(test)]
 mod tests_identity;
+#[cfg(test)]
+mod tests_paste;
 #[cfg(test)]
 mod tests_review;
 #[cfg(test)]

@@ -426,10 +426,34 @@ pub fn new_editor() -> TextArea<'static> {
     editor_with("")
 }
 
+/// From this size on, an editor whose lines are all short does not wrap
+/// them: the text box wraps all of its text again on every frame (60 ms a
+/// key for a 1 MiB transcript), whereas unwrapped lines cost it a width
+/// count (25 ms). Long lines still wrap: unwrapped, one of 1 MiB costs
+/// more (150 ms), and a cut-off line would hide text.
+pub const WRAP_UP_TO_BYTES: usize = 64 * 1024;
+/// The longest line an unwrapped editor may hold (about a screen row).
+const UNWRAPPED_LINE_BYTES: usize = 256;
+
+/// Wraps the editor's lines unless there are too many to wrap quickly.
+pub fn fit_wrap(ta: &mut TextArea<'_>) {
+    let lines = ta.lines();
+    let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+    let mode = if bytes > WRAP_UP_TO_BYTES && lines.iter().all(|l| l.len() <= UNWRAPPED_LINE_BYTES)
+    {
+        ratatui_textarea::WrapMode::None
+    } else {
+        ratatui_textarea::WrapMode::WordOrGlyph
+    };
+    if ta.wrap_mode() != mode {
+        ta.set_wrap_mode(mode);
+    }
+}
+
 pub fn editor_with(text: &str) -> TextArea<'static> {
     let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
     let mut ta = TextArea::new(lines);
-    ta.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    fit_wrap(&mut ta);
     ta.set_placeholder_text(
         "Type what is said. R: Q: D: A: set the kind, @Name the speaker, #tag a theme.",
     );

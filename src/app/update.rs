@@ -117,9 +117,15 @@ fn on_key(app: &mut App, key: KeyEvent) {
         // those the app owns (they were looked up above).
         if app.editor.input(key) || typed {
             app.draft_dirty = true;
+            // A long paste cut back down wraps again.
+            super::state::fit_wrap(&mut app.editor);
         }
     }
 }
+
+/// The largest entry a paste may make, in bytes of text: far more than
+/// anyone says in one go, small enough that editing stays quick.
+pub const MAX_ENTRY_BYTES: usize = 1024 * 1024;
 
 fn on_paste(app: &mut App, text: &str) {
     if app.modal.is_some() || app.focus != Focus::Editor {
@@ -132,8 +138,20 @@ fn on_paste(app: &mut App, text: &str) {
         .chars()
         .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
         .collect();
+    let clean = crate::text::for_edit_box(&clean);
+    let have: usize = app.editor.lines().iter().map(|l| l.len() + 1).sum();
+    if have + clean.len() > MAX_ENTRY_BYTES {
+        // Refused whole: half a paste would be a silently cut quote.
+        app.notice = Some(format!(
+            "Paste refused: {} KB would make the entry larger than {} KB. Nothing was changed; paste a shorter piece.",
+            clean.len().div_ceil(1024),
+            MAX_ENTRY_BYTES / 1024
+        ));
+        return;
+    }
     if !clean.is_empty() {
-        app.editor.insert_str(crate::text::for_edit_box(&clean));
+        app.editor.insert_str(clean);
+        super::state::fit_wrap(&mut app.editor);
         app.completion = None;
         app.draft_dirty = true;
     }

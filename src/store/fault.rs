@@ -11,6 +11,7 @@
 //! | `panic-update` | the next key handled panics |
 //! | `panic-render` | the next frame drawn panics |
 //! | `panic-save` | the saver thread panics on its next job |
+//! | `hang-write` | writing a file blocks (a hung disk, a FIFO) until the line goes |
 //!
 //! Release builds ignore the variable.
 
@@ -33,8 +34,13 @@ pub fn active(_name: &str) -> bool {
     false
 }
 
-/// An injected I/O error, if `name` is active.
+/// An injected I/O error, if `name` is active. Blocks first while
+/// `hang-NAME` is active.
 pub fn check(name: &str) -> io::Result<()> {
+    while active(&format!("hang-{name}")) {
+        // Asleep, as a thread blocked in the kernel would be.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     if !active(name) {
         return Ok(());
     }

@@ -34,8 +34,6 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
     let mut waiting: Option<(u64, String)> = None;
     let mut in_flight = false;
     let mut events = EventStream::new();
-    let mut sigterm = super::signal(tokio::signal::unix::SignalKind::terminate());
-    let mut sighup = super::signal(tokio::signal::unix::SignalKind::hangup());
     let mut notice_timer = tokio::time::interval(Duration::from_secs(1));
 
     loop {
@@ -128,7 +126,15 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
         tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => update(&mut home, HomeAction::Key(k)),
-                Some(Ok(Event::Paste(p))) => update(&mut home, HomeAction::Paste(p)),
+                Some(Ok(Event::Paste(p))) => {
+                    // Keys right behind a paste are its text (Enter
+                    // would open a session).
+                    let (p, gone) = super::paste::with_tail(&mut events, p).await;
+                    update(&mut home, HomeAction::Paste(p));
+                    if gone {
+                        return Ok(());
+                    }
+                }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => return Ok(()),
             },
@@ -142,8 +148,7 @@ pub async fn home_loop(store: &Store, guard: &mut TerminalGuard) -> Result<(), F
                 }
             },
             _ = notice_timer.tick() => {}
-            _ = super::recv(&mut sigterm) => return Ok(()),
-            _ = super::recv(&mut sighup) => return Ok(()),
+            _ = guard.signals.recv() => return Ok(()),
         }
     }
 }

@@ -2,7 +2,10 @@
 //! hands writes to the background saver.
 
 mod home;
+mod paste;
+mod quit;
 pub mod room;
+pub mod signals;
 mod terminal;
 
 use std::path::PathBuf;
@@ -408,7 +411,7 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::new(format!("cannot start: {e}")))?;
-    rt.block_on(async {
+    let r = rt.block_on(async {
         let mut guard = terminal::TerminalGuard::enter().map_err(|e| {
             Failure::new(format!("cannot use this terminal: {e}"))
                 .hint("run rapporteur in an interactive terminal")
@@ -440,7 +443,11 @@ pub fn run(store: &Store, start: Start) -> Result<(), Failure> {
                 home::home_loop(store, &mut guard).await
             }
         }
-    })
+    });
+    // A search or a listing still reading a stuck disk must not keep the
+    // process alive: everything worth keeping was saved or reported.
+    rt.shutdown_background();
+    signals::exit_if_ended(r)
 }
 
 /// Opens a session and gives it what the store knows: the templates and
@@ -507,8 +514,9 @@ async fn event_loop(
     let mut tick = interval(Duration::from_secs(1));
     let mut draft_at: Option<Instant> = None;
     let mut retry_at: Option<Instant> = None;
-    let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate());
-    let mut sighup = signal(tokio::signal::unix::SignalKind::hangup());
+    // Once quitting began: when the saver must have finished.
+    let mut quit_by: Option<Instant> = None;
+    let mut stuck = false;
     let mut dirty = true;
     let mut result = Ok(());
     let mut terminated = false;
@@ -530,6 +538,12 @@ async fn event_loop(
         if app.save_error.is_some() && retry_at.is_none() {
             retry_at = Some(Instant::now() + RETRY_DELAY);
         }
+        if !(app.quitting || app.quit) {
+            // A failed save asked whether to quit anyway: a new wait.
+            quit_by = None;
+        } else if quit_by.is_none() {
+            quit_by = Some(Instant::now() + quit::QUIT_WAIT);
+        }
         if app.quit {
             break;
         }
@@ -544,7 +558,7 @@ async fn event_loop(
             }
             dirty = false;
         }
-        let action = tokio::select! {
+        let mut action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => to_action(ev),
                 // The terminal is gone: behave as on SIGHUP.
@@ -560,9 +574,19 @@ async fn event_loop(
                 Some(Action::RetrySave)
             }
             Some(r) = saved_rx.recv() => Some(Action::Saved(outcome(r))),
-            _ = recv(&mut sigterm) => Some(Action::Terminate),
-            _ = recv(&mut sighup) => Some(Action::Terminate),
+            _ = guard.signals.recv() => Some(Action::Terminate),
+            _ = sleep_until(quit_by.unwrap_or_else(Instant::now) - quit::FINISH_FLOOR),
+                if quit_by.is_some() => {
+                // The saver is stuck: quitting does not wait for it.
+                stuck = true;
+                break;
+            }
         };
+        let mut gone = false;
+        if let Some(Action::Paste(text)) = action {
+            let (text, g) = paste::with_tail(&mut events, text).await;
+            (action, gone) = (Some(Action::Paste(text)), g);
+        }
         if let Some(a) = action {
             terminated |= a == Action::Terminate;
             if matches!(a, Action::Key(_) | Action::Paste(_)) {
@@ -577,6 +601,11 @@ async fn event_loop(
             remember_draft(&app);
             dirty = true;
         }
+        if gone {
+            terminated = true;
+            update(&mut app, Action::Terminate);
+            continue;
+        }
         // Drain whatever else is already waiting (a paste burst, key
         // repeat) before drawing once. A zero timeout polls the stream
         // with this task's waker, so a key that is not there yet still
@@ -584,7 +613,12 @@ async fn event_loop(
         for _ in 0..64 {
             match tokio::time::timeout(Duration::ZERO, events.next()).await {
                 Ok(Some(Ok(ev))) => {
-                    if let Some(a) = to_action(ev) {
+                    let mut a = to_action(ev);
+                    if let Some(Action::Paste(text)) = a {
+                        let (text, g) = paste::with_tail(&mut events, text).await;
+                        (a, gone) = (Some(Action::Paste(text)), g);
+                    }
+                    if let Some(a) = a {
                         terminated |= a == Action::Terminate;
                         if matches!(a, Action::Key(_)) {
                             crate::store::fault::panic_at("update");
@@ -593,6 +627,11 @@ async fn event_loop(
                         remember_draft(&app);
                     }
                     dirty = true;
+                    if gone {
+                        terminated = true;
+                        update(&mut app, Action::Terminate);
+                        break;
+                    }
                 }
                 Ok(Some(Err(_)) | None) => {
                     terminated = true;
@@ -606,15 +645,20 @@ async fn event_loop(
     let (job, _) = job_from(app.take_effects());
     saver.send(job);
     forget_draft();
-    let finished = tokio::task::block_in_place(|| saver.finish(Duration::from_secs(10)));
+    let left = quit_by
+        .map_or(quit::QUIT_WAIT, |by| {
+            by.saturating_duration_since(Instant::now())
+        })
+        .max(quit::FINISH_FLOOR);
+    let finished = !stuck && tokio::task::block_in_place(|| saver.finish(left));
     while let Ok(r) = saved_rx.try_recv() {
         update(&mut app, Action::Saved(outcome(r)));
     }
-    if !finished || app.save_error.is_some() {
-        let why = app
-            .save_error
-            .clone()
-            .unwrap_or_else(|| "the disk did not answer in time".into());
+    if !finished {
+        return Err(tokio::task::block_in_place(|| quit::stuck(&app)));
+    }
+    if app.save_error.is_some() {
+        let why = app.save_error.clone().unwrap_or_default();
         return Err(Failure::new(format!(
             "{}: NOT everything was saved ({why})",
             app.path.display()
@@ -636,19 +680,6 @@ fn to_action(ev: Event) -> Option<Action> {
         Event::Paste(s) => Some(Action::Paste(s)),
         Event::Resize(..) => Some(Action::Tick(Stamp::now())),
         _ => None,
-    }
-}
-
-pub(crate) fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(kind).ok()
-}
-
-pub(crate) async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
-    match sig {
-        Some(s) => {
-            s.recv().await;
-        }
-        None => std::future::pending().await,
     }
 }
 

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use notify::Watcher;
 use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
-use tokio::time::interval;
+use tokio::time::{Instant, interval, sleep_until};
 
 use super::terminal::TerminalGuard;
 use crate::app::room::{Room, RoomAction, update};
@@ -20,6 +20,9 @@ use crate::store;
 /// How often the file is looked at when no watcher could be set up, and
 /// as a safety net when one was: a stat is cheap.
 const POLL: Duration = Duration::from_millis(200);
+
+/// How long the watcher's events must pause before the file is read.
+const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// What identifies one version of the file: an atomic save changes the
 /// inode, an in-place write the size or time.
@@ -39,6 +42,28 @@ fn fingerprint(path: &Path) -> (Print, Print) {
     )
 }
 
+/// Whether a watcher event can mean new content. Opening and reading the
+/// file (this view's own reads included) is no change: reacting to those
+/// re-read the file for ever.
+fn changes_content(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+/// The session, read again if its files changed since `seen`.
+fn reload(path: &Path, seen: &mut (Print, Print)) -> Option<RoomAction> {
+    let now = fingerprint(path);
+    if now == *seen {
+        return None;
+    }
+    *seen = now;
+    Some(RoomAction::Loaded(Box::new(read(path))))
+}
+
 fn read(path: &Path) -> Result<crate::model::Session, String> {
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -56,7 +81,8 @@ pub fn run(path: PathBuf) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::new(format!("cannot start: {e}")))?;
-    rt.block_on(event_loop(path))
+    let r = rt.block_on(event_loop(path));
+    super::signals::exit_if_ended(r)
 }
 
 async fn event_loop(path: PathBuf) -> Result<(), Failure> {
@@ -80,6 +106,7 @@ async fn event_loop(path: PathBuf) -> Result<(), Failure> {
     ];
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(ev) = res
+            && changes_content(&ev.kind)
             && ev.paths.iter().any(|p| {
                 p.file_name()
                     .is_some_and(|n| targets.iter().any(|t| *t == n.to_string_lossy()))
@@ -108,39 +135,45 @@ async fn event_loop(path: PathBuf) -> Result<(), Failure> {
     } else {
         POLL
     });
+    // A save is a burst of events (temp file, rename, journal): the file
+    // is read once the burst has been quiet for DEBOUNCE.
+    let mut reload_at: Option<Instant> = None;
+    let mut dirty = true;
     loop {
-        guard
-            .terminal
-            .draw(|f| crate::ui::room::render(&room, f))
-            .map_err(|e| Failure::new(format!("cannot draw: {e}")))?;
+        if dirty {
+            guard
+                .terminal
+                .draw(|f| crate::ui::room::render(&room, f))
+                .map_err(|e| Failure::new(format!("cannot draw: {e}")))?;
+            dirty = false;
+        }
         if room.quit {
             break;
         }
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Some(RoomAction::Key(k)),
+                Some(Ok(Event::Resize(..))) => Some(RoomAction::Tick(Stamp::now())),
                 Some(Ok(_)) => None,
+                // The terminal is gone: nobody is watching.
                 Some(Err(_)) | None => break,
             },
+            _ = guard.signals.recv() => break,
             _ = tick.tick() => Some(RoomAction::Tick(Stamp::now())),
             Some(()) = changes.recv() => {
-                // A burst of events for one save: read once.
+                reload_at = Some(Instant::now() + DEBOUNCE);
+                None
+            }
+            _ = sleep_until(reload_at.unwrap_or_else(Instant::now)), if reload_at.is_some() => {
+                reload_at = None;
                 while changes.try_recv().is_ok() {}
-                seen = fingerprint(&path);
-                Some(RoomAction::Loaded(Box::new(read(&path))))
+                reload(&path, &mut seen)
             }
-            _ = poll.tick() => {
-                let now = fingerprint(&path);
-                if now != seen {
-                    seen = now;
-                    Some(RoomAction::Loaded(Box::new(read(&path))))
-                } else {
-                    None
-                }
-            }
+            _ = poll.tick() => reload(&path, &mut seen),
         };
         if let Some(a) = action {
             update(&mut room, a);
+            dirty = true;
         }
     }
     drop(watcher);

@@ -17,6 +17,8 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 
+use super::signals::Signals;
+
 /// Buffered: a frame goes out in a few writes instead of one per cell
 /// run; ratatui flushes after every draw.
 pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
@@ -27,11 +29,17 @@ static KEYBOARD_FLAGS: AtomicBool = AtomicBool::new(false);
 /// Owns the interactive terminal; dropping it restores the terminal.
 pub struct TerminalGuard {
     pub terminal: Term,
+    /// The signals that end the program. Listened to from before raw mode
+    /// is on until the program ends: one that comes between two screens
+    /// (while a session loads) waits here for the next loop.
+    pub signals: Signals,
 }
 
 impl TerminalGuard {
+    /// Must be called inside the tokio runtime (for the signals).
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
+        let signals = Signals::listen();
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let mut out = io::stdout();
@@ -40,7 +48,7 @@ impl TerminalGuard {
             64 * 1024,
             io::stdout(),
         )))?;
-        Ok(TerminalGuard { terminal })
+        Ok(TerminalGuard { terminal, signals })
     }
 
     /// Asks the terminal for unambiguous key codes, where it says it
