@@ -122,6 +122,9 @@ fn a_link_at_the_lock_opens_read_only_and_writes_nothing() {
     t.wait_text("main", &["READ-ONLY", "symbolic link"]);
     t.type_text("main", "not recorded");
     t.keys("main", &["Enter", "C-q"]);
+    // Read-only: the typed text cannot be kept, and quitting says so.
+    t.wait_text("main", &["Unsaved changes", "read-only"]);
+    t.keys("main", &["y"]);
     t.wait_text("main", &["EXITED:"]);
     assert_eq!(fs::read(&file).expect("read"), before);
     assert_eq!(fs::read(&victim).expect("victim"), b"the user's own file\n");

@@ -105,7 +105,17 @@ fn open_session_sharing(
             None
         }
         Err(e) => {
-            read_only = Some(format!("cannot lock: {e}"));
+            // The reason first: the header cuts the end of a long path.
+            read_only = Some(match &e {
+                StoreError::Lock { path, source } => {
+                    let why = match store::files::NotOurs::of(source) {
+                        Some(n) => format!("{} stands at the lock's name", n.what),
+                        None => source.to_string(),
+                    };
+                    format!("cannot lock ({why}): {}", path.display())
+                }
+                e => format!("cannot lock: {e}"),
+            });
             None
         }
     };
