@@ -152,3 +152,39 @@ fn move_to_never_replaces() {
             .expect("gone")
     );
 }
+
+#[test]
+fn the_summary_cache_is_never_written_through_a_planted_link_or_fifo() {
+    use crate::model::{Session, Stamp, Template};
+    let later = || std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    // Without a plant, this listing writes the cache: the cases below do
+    // reach the write.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let store = crate::store::Store::new(tmp.path().join("s"));
+    let s = Session::from_template(&Template::builtin(), Some("Cached"), Stamp::now());
+    store.create(&s).expect("create");
+    store.list_at(later()).expect("list");
+    assert!(crate::store::index::path_in(store.dir()).is_file());
+    for plant in ["link", "dangling", "fifo"] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let store = crate::store::Store::new(tmp.path().join("s"));
+        let s = Session::from_template(&Template::builtin(), Some("Cached"), Stamp::now());
+        store.create(&s).expect("create");
+        let victim = tmp.path().join("victim.txt");
+        std::fs::write(&victim, b"precious").expect("victim");
+        let at = crate::store::index::path_in(store.dir());
+        match plant {
+            "link" => std::os::unix::fs::symlink(&victim, &at).expect("link"),
+            "dangling" => {
+                std::os::unix::fs::symlink(tmp.path().join("nowhere"), &at).expect("link")
+            }
+            _ => fifo(&at),
+        }
+        // Late enough that the file has settled: the cache is written.
+        let listing = store.list_at(later()).expect("list");
+        assert_eq!(listing.sessions.len(), 1, "{plant}");
+        let meta = std::fs::symlink_metadata(&at).expect("still there");
+        assert!(!meta.is_file(), "{plant}: replaced by a regular file");
+        victim_intact(tmp.path());
+    }
+}
