@@ -9,6 +9,11 @@
 //! beside the file as `NAME.json.mine-TIMESTAMP` (never a `.json` name, so
 //! it is never listed as a second session), reload what is on disk, and
 //! put back the entries of ours that the disk's version lacks.
+//!
+//! A session file that is gone together with its folder (the folder
+//! deleted or renamed, a USB stick pulled, a mount gone) is no other
+//! program's version: that is a failed save, shown and retried until the
+//! folder is back, and nothing is written anywhere meanwhile.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -23,6 +28,14 @@ use crate::model::{Session, Stamp};
 /// link planted there gives `Keys::of` nothing).
 pub fn keys_of(path: &Path) -> Option<Keys> {
     Keys::of(path).or_else(|| Keys::of_file(path))
+}
+
+/// The identity (device, inode) of the folder holding `path`, following
+/// a link there as every open of the folder does.
+pub fn folder_of(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(super::files::parent(path)).ok()?;
+    meta.is_dir().then(|| (meta.dev(), meta.ino()))
 }
 
 /// What the saver found when another program had changed the session.
@@ -128,7 +141,7 @@ pub fn unwritable(
         Err(super::LoadError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound =>
         {
-            Some("the session file was removed".into())
+            Some("the session file was removed or moved away".into())
         }
         Err(e @ (super::LoadError::Syntax { .. } | super::LoadError::Shape { .. })) => {
             Some(format!(
@@ -189,6 +202,39 @@ impl super::saver::Writer {
     pub(super) fn adopt_written(&mut self, len: u64) {
         self.known = keys_of(&self.path);
         self.doubt = self.known.is_none_or(|k| k.file_len() != len);
+        self.folder = folder_of(&self.path).or(self.folder);
+    }
+
+    /// Whether the session file is missing because its folder is: no
+    /// folder at that path, or another one than the file was in (an
+    /// unmounted stick leaves its empty mount point; what is written there
+    /// would be hidden when it comes back).
+    pub(super) fn folder_gone(&self) -> bool {
+        match std::fs::symlink_metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => {}
+            _ => return false,
+        }
+        let now = folder_of(&self.path);
+        now.is_none() || (self.folder.is_some() && now != self.folder)
+    }
+
+    /// The folder is gone: every write of the session's files fails, to be
+    /// retried, and none is tried (the folder coming back halfway through
+    /// must not meet a write that skipped the check). What the files held
+    /// stays what `known` says, so their return is no outside change.
+    pub(super) fn execute_gone(&mut self, job: Job) -> Report {
+        let why = describe(&StoreError::Folder {
+            path: super::files::parent(&self.path).to_path_buf(),
+            source: std::io::ErrorKind::NotFound.into(),
+        });
+        let rest = execute_rest(&self.path, None, job.templates, job.exports);
+        Report {
+            session: job.session.map(|_| Err(why.clone())),
+            appended: (!job.appends.is_empty()).then(|| Err(why.clone())),
+            draft: job.draft.map(|_| Err(why)),
+            ..rest
+        }
     }
 
     /// A snapshot found the file changed by another program: keep ours
@@ -235,6 +281,7 @@ impl super::saver::Writer {
         self.last_seq = self.last_seq.max(disk.journal_seq);
         self.known = keys;
         self.doubt = false;
+        self.folder = folder_of(&path).or(self.folder);
         self.owner = Some(super::journal::Owner::of(&disk));
         let session = if readded > 0 {
             disk.journal_seq = self.last_seq;

@@ -305,3 +305,94 @@ fn a_write_between_our_rename_and_our_stat_is_caught() {
     assert!(matches!(r.outside, Some(Outside::Reloaded { .. })), "{r:?}");
     assert!(texts(&load(&path).expect("load").session).contains(&"theirs".to_string()));
 }
+
+/// Every file in `dir`, by name.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_session_gone_with_its_folder_fails_to_save_until_the_folder_is_back() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("sessions");
+    let (path, mut s, mut w) = open(&dir);
+    s.blocks[0].entries.push(entry("saved before"));
+    assert_eq!(w.execute(snapshot(1, &s)).session, Some(Ok(1)));
+    let away = tmp.path().join("sessions.away");
+    std::fs::rename(&dir, &away).expect("rename the folder away");
+    let away_file = away.join(path.file_name().expect("name"));
+    let before = std::fs::read(&away_file).expect("read");
+    let files_before = names_in(&away);
+
+    let gone = Err("the sessions folder is gone".to_string());
+    s.blocks[0].entries.push(entry("typed while gone"));
+    let r = w.execute(Job {
+        draft: Some(DraftOp::Clear),
+        ..snapshot(2, &s)
+    });
+    assert_eq!(r.outside, None, "not another program's change: {r:?}");
+    assert_eq!(r.session, Some(gone.clone()));
+    assert_eq!(
+        r.draft,
+        Some(Err("the sessions folder is gone".to_string()))
+    );
+    // Appends alone (a long session) fail the same way.
+    let r = w.execute(Job {
+        appends: vec![Append {
+            generation: 3,
+            at: Stamp::now(),
+            op: journal::Op::Add {
+                block: s.blocks[0].id.clone(),
+                entry: entry("appended while gone"),
+            },
+        }],
+        ..Job::default()
+    });
+    assert_eq!((r.outside, r.appended), (None, Some(gone.clone())));
+    // An empty folder at its place (the mount point of an unmounted
+    // stick) is not the folder: nothing goes into it.
+    std::fs::create_dir(&dir).expect("mount point");
+    let r = w.execute(snapshot(3, &s));
+    assert_eq!((r.outside, r.session), (None, Some(gone)));
+    assert!(names_in(&dir).is_empty(), "{:?}", names_in(&dir));
+    std::fs::remove_dir(&dir).expect("unmount");
+    assert_eq!(std::fs::read(&away_file).expect("read"), before);
+    assert_eq!(names_in(&away), files_before, "nothing written meanwhile");
+
+    // Back: the retry saves everything, and no copy is set aside.
+    std::fs::rename(&away, &dir).expect("rename the folder back");
+    let r = w.execute(snapshot(4, &s));
+    assert_eq!((r.outside, r.session), (None, Some(Ok(4))));
+    assert_eq!(
+        texts(&load(&path).expect("load").session),
+        ["ours before", "saved before", "typed while gone"]
+    );
+    assert!(mine_files(&dir).is_empty());
+}
+
+#[test]
+fn a_file_removed_from_its_folder_is_not_recreated_and_ours_goes_beside_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut s, mut w) = open(dir.path());
+    std::fs::remove_file(&path).expect("remove");
+    s.blocks[0].entries.push(entry("typed after"));
+    let r = w.execute(snapshot(1, &s));
+    let Some(Outside::ReadOnly { why, mine, .. }) = &r.outside else {
+        panic!("not read-only: {r:?}");
+    };
+    assert!(why.contains("removed"), "{why}");
+    assert_eq!(r.session, Some(Ok(1)));
+    let mine = mine.clone().expect("mine");
+    s.blocks[0].entries.push(entry("typed later"));
+    assert_eq!(w.execute(snapshot(2, &s)).session, Some(Ok(2)));
+    let ours: Session = serde_json::from_slice(&std::fs::read(&mine).expect("read")).expect("json");
+    assert_eq!(texts(&ours), ["ours before", "typed after", "typed later"]);
+    assert!(!path.exists(), "recreated");
+    assert_eq!(mine_files(dir.path()), vec![mine]);
+}

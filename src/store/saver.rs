@@ -125,12 +125,16 @@ pub struct Writer {
     pub(super) screen_due: bool,
     /// Whose session the file holds: every journal line says so.
     pub(super) owner: Option<Owner>,
+    /// The folder the file was in (`guard::folder_of`): the file gone
+    /// with it is a failed save, not another program's removal.
+    pub(super) folder: Option<(u64, u64)>,
 }
 
 impl Writer {
     pub fn new(path: PathBuf, last_seq: u64, owner: Option<Owner>) -> Writer {
         Writer {
             known: super::guard::keys_of(&path),
+            folder: super::guard::folder_of(&path),
             path,
             last_seq,
             epoch: 0,
@@ -212,6 +216,8 @@ impl Writer {
         }
         match self.changed_outside() {
             Change::None => self.execute_own(job),
+            // Gone with its folder: no other program's doing.
+            Change::File if self.folder_gone() => self.execute_gone(job),
             Change::File if job.session.is_some() => self.on_outside_change(job),
             Change::File if !job.appends.is_empty() => self.resend(job),
             Change::File => self.execute_own(job),
