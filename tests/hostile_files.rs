@@ -1691,6 +1691,9 @@ struct Probe {
     /// The session id, when it loaded: two files of a folder with one id
     /// make `check` fail.
     id: Option<String>,
+    /// It loaded, but its block clocks hold records this program would
+    /// not write (`Session::clock_problems`): `check` calls it bad.
+    clock_bad: bool,
 }
 
 fn load_verdict(
@@ -1901,6 +1904,9 @@ fn probe(case: &Case, folder: &Path, now: Stamp) -> Probe {
         panics,
         opened: open_ok,
         id: loaded.as_ref().map(|l| l.session.id.clone()),
+        clock_bad: loaded
+            .as_ref()
+            .is_some_and(|l| !l.session.clock_problems().is_empty()),
     }
 }
 
@@ -2275,7 +2281,10 @@ fn check_list(run: &BinRun, folder: &Path, files: &[(&Case, &Probe)], problems: 
 /// exit 1 when any is bad.
 fn check_check(run: &BinRun, folder: &Path, files: &[(&Case, &Probe)], problems: &mut Vec<String>) {
     let tag = format!("check {}", folder.display());
-    let bad = files.iter().filter(|(_, p)| !p.verdict.loaded()).count();
+    let bad = files
+        .iter()
+        .filter(|(_, p)| !p.verdict.loaded() || p.clock_bad)
+        .count();
     let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
     for id in files.iter().filter_map(|(_, p)| p.id.as_deref()) {
         *ids.entry(id).or_default() += 1;
@@ -2296,7 +2305,13 @@ fn check_check(run: &BinRun, folder: &Path, files: &[(&Case, &Probe)], problems:
         let shown = case.path.display().to_string();
         let ok = format!("ok   {shown} (");
         let bad_prefix = format!("BAD  {shown}: ");
-        if p.verdict.loaded() {
+        if p.clock_bad {
+            // It loads, so the line has its counts; an error line follows.
+            let line = format!("BAD  {shown} (");
+            if !out.contains(&line) {
+                problems.push(format!("{tag}: no BAD line for {shown} (clock problems)"));
+            }
+        } else if p.verdict.loaded() {
             if !out.contains(&ok) {
                 problems.push(format!("{tag}: no ok line for {shown}"));
             }

@@ -159,3 +159,29 @@ fn the_room_view_timer_follows_the_monotonic_clock() {
     tick(&mut room, 60, 2 * HOUR);
     assert_eq!(spent(&room), 120);
 }
+
+/// Stamps keep whole seconds: Ctrl+N and Ctrl+P within one second leave
+/// the block passed through with a run that starts and ends in that
+/// second, at the start of the next block's run. One run after another,
+/// as the crash test's sessions are (`check` once called them overlaps).
+#[test]
+fn blocks_switched_within_a_second_are_no_overlap() {
+    let mut h = h();
+    h.ctrl('n');
+    h.ctrl('p');
+    h.pass(1, 0);
+    h.ctrl('q');
+    super::test_support::run_effects(&mut h.app);
+    assert!(h.app.quit);
+    let disk = store::load(&h.app.path).unwrap().session;
+    let ends = |b: usize| {
+        disk.blocks[b]
+            .runs
+            .iter()
+            .map(|r| (r.start, r.end.unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ends(0), [(t0(), t0()), (t0(), t0().plus_seconds(1))]);
+    assert_eq!(ends(1), [(t0(), t0())]);
+    assert_eq!(disk.clock_problems(), vec![], "check finds nothing");
+}

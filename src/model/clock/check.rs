@@ -122,7 +122,11 @@ impl Session {
         }
         // In order of start, each run is compared with the one that reaches
         // furthest among those before it: touching (end == start) is fine.
-        runs.sort_by_key(|r| r.start.instant);
+        // Stamps keep whole seconds, so blocks switched within one second
+        // leave runs that start and end in it, followed by one starting
+        // there: on a tie of starts the shorter run came first, and an
+        // open run last.
+        runs.sort_by_key(|r| (r.start.instant, r.end.is_none(), r.end.map(|e| e.instant)));
         let mut reach: Option<&RunRef> = None;
         for r in &runs {
             if let Some(prev) = reach
@@ -144,5 +148,61 @@ impl Session {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Session, Template};
+
+    fn at(secs: i64) -> Stamp {
+        let t0: Stamp = "2011-05-19T10:00:00+06:00".parse().unwrap();
+        t0.plus_seconds(secs)
+    }
+
+    /// Block `b` gets the closed run `from..to` (seconds after 10:00).
+    fn run(s: &mut Session, b: usize, from: i64, to: Option<i64>) {
+        s.current_block = Some(s.blocks[b].id.clone());
+        s.start_clock(at(from));
+        if let Some(to) = to {
+            s.stop_clock(at(to));
+        }
+    }
+
+    fn overlaps(s: &Session) -> Vec<(usize, usize)> {
+        s.clock_problems()
+            .iter()
+            .filter_map(|p| match p {
+                ClockProblem::Overlap { earlier, later } => Some((earlier.block, later.block)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn runs_within_one_second_before_a_run_from_it_do_not_overlap() {
+        let mut s = Session::from_template(&Template::builtin(), None, at(0));
+        // Ctrl+N, Ctrl+N, Ctrl+P, Ctrl+P within second 12, in a later
+        // block first: whatever the order of blocks, one after another.
+        run(&mut s, 2, 12, Some(12));
+        run(&mut s, 1, 12, Some(12));
+        run(&mut s, 0, 12, Some(13));
+        run(&mut s, 2, 13, None);
+        assert_eq!(s.clock_problems(), vec![]);
+    }
+
+    #[test]
+    fn runs_from_one_second_that_both_last_do_overlap() {
+        let mut s = Session::from_template(&Template::builtin(), None, at(0));
+        run(&mut s, 1, 12, Some(14));
+        run(&mut s, 0, 12, Some(13));
+        assert_eq!(overlaps(&s), [(1, 2)]);
+        // Nor may an open run start in a second another run lasts past.
+        let mut s = Session::from_template(&Template::builtin(), None, at(0));
+        run(&mut s, 0, 12, Some(13));
+        run(&mut s, 1, 12, None);
+        assert!(s.blocks[1].is_running());
+        assert_eq!(overlaps(&s), [(1, 2)]);
     }
 }
