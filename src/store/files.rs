@@ -435,9 +435,16 @@ impl Dir {
 
     /// The names in the folder.
     pub fn names(&self) -> io::Result<Vec<OsString>> {
-        let dup = self.fd.try_clone()?;
+        // A fresh open, not a dup: a dup shares the read offset, and a
+        // second listing would start where the first one ended.
+        let fresh = rustix::fs::openat(
+            &self.fd,
+            ".",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
         let mut out = Vec::new();
-        for e in rustix::fs::Dir::new(dup)? {
+        for e in rustix::fs::Dir::new(fresh)? {
             let e = e?;
             let n = e.file_name().to_bytes();
             if n != b"." && n != b".." {

@@ -134,6 +134,9 @@ impl Store {
             for kind in SIDECARS.iter().chain(&DROPPED) {
                 let _ = dir.remove(&sidecar_name(name, kind));
             }
+            for mine in versions_of(&dir, name) {
+                let _ = dir.remove(&mine);
+            }
             if gone {
                 out.sessions += 1;
             }
@@ -175,6 +178,17 @@ pub fn emptied_notice(e: &Emptied) -> String {
         e.sessions,
         names.join(", ")
     )
+}
+
+/// `NAME.mine-…` files beside the session `name` in `dir`.
+fn versions_of(dir: &Dir, name: &OsStr) -> Vec<OsString> {
+    let mut prefix = name.as_encoded_bytes().to_vec();
+    prefix.extend_from_slice(b".mine-");
+    dir.names()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.as_encoded_bytes().starts_with(&prefix))
+        .collect()
 }
 
 fn is_session_name(name: &OsStr) -> bool {
@@ -275,6 +289,14 @@ fn move_session(from: &Dir, name: &OsStr, to: &Dir) -> Result<PathBuf, StoreErro
     for kind in DROPPED {
         let _ = from.remove(&sidecar_name(name, kind));
     }
+    // The app's own versions saved beside the file (`store::guard`) hold
+    // its text too; one whose name is taken in `to` stays, and is named.
+    for mine in versions_of(from, name) {
+        use std::os::unix::ffi::OsStrExt;
+        let mut to_name = target.clone();
+        to_name.push(OsStr::from_bytes(&mine.as_bytes()[name.len()..]));
+        let _ = from.move_to(&mine, to, &to_name);
+    }
     let _ = to.sync();
     let _ = from.sync();
     Ok(to.join(&target))
@@ -361,7 +383,20 @@ mod tests {
         )
         .unwrap();
         std::fs::write(crate::store::draft_path(&a), b"{}").unwrap();
+        let mine = a.with_file_name(format!(
+            "{}.mine-20261202-101010",
+            a.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&mine, b"our version").unwrap();
         let t = store.trash(&a).unwrap();
+        let mine_in_trash = t.with_file_name(format!(
+            "{}.mine-20261202-101010",
+            t.file_name().unwrap().to_string_lossy()
+        ));
+        assert!(
+            !mine.exists() && mine_in_trash.exists(),
+            "our version went along"
+        );
         assert!(
             crate::store::draft_path(&t).exists(),
             "the draft went along"
@@ -378,6 +413,7 @@ mod tests {
         let e = store.empty_trash(&listed).unwrap();
         assert_eq!(e.sessions, 1);
         assert!(!t.exists() && !crate::store::draft_path(&t).exists());
+        assert!(!mine_in_trash.exists(), "our version went with it");
         assert!(late.exists(), "not listed, so not removed");
         assert_eq!(std::fs::read(&foreign).unwrap(), b"not ours");
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");

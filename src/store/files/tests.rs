@@ -136,6 +136,15 @@ fn a_sub_folder_is_never_reached_through_a_link() {
 }
 
 #[test]
+fn a_folder_lists_the_same_names_every_time() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(tmp.path().join("a"), b"a").expect("a");
+    let dir = Dir::open(tmp.path()).expect("dir");
+    assert_eq!(dir.names().expect("names"), vec![OsString::from("a")]);
+    assert_eq!(dir.names().expect("names"), vec![OsString::from("a")]);
+}
+
+#[test]
 fn move_to_never_replaces() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = Dir::open(tmp.path()).expect("dir");
