@@ -157,18 +157,13 @@ impl Store {
     /// The session files in the folder: visible `*.json` files at its top,
     /// whatever bytes their names are made of (see [`name_is_utf8`]).
     pub fn session_paths(&self) -> Result<Vec<PathBuf>, StoreError> {
-        use std::os::unix::ffi::OsStrExt;
         let rd = std::fs::read_dir(&self.dir).map_err(|source| StoreError::ReadFolder {
             path: self.dir.clone(),
             source,
         })?;
         let mut paths: Vec<PathBuf> = rd
             .filter_map(Result::ok)
-            .filter(|e| {
-                let name = e.file_name();
-                let name = name.as_bytes();
-                !name.starts_with(b".") && name.ends_with(b".json")
-            })
+            .filter(|e| is_session_name(&e.file_name()))
             .map(|e| e.path())
             .collect();
         paths.sort();
@@ -318,6 +313,14 @@ impl Store {
             .filter(|s| !s.ended && !s.read_only)
             .max_by_key(|s| s.updated.instant))
     }
+}
+
+/// Whether a file name is a session's: visible and ending in `.json`
+/// (judged on its bytes, so a name that is not UTF-8 is still one).
+pub(crate) fn is_session_name(name: &std::ffi::OsStr) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let b = name.as_bytes();
+    !b.starts_with(b".") && b.ends_with(b".json")
 }
 
 /// The kind of network file system `dir` is on, if it is on one: locks

@@ -11,7 +11,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use super::files::{self, Dir};
-use super::{Store, StoreError, is_locked, sidecar};
+use super::{Store, StoreError, is_locked, is_session_name, sidecar};
 
 /// The sidecars that hold a session's text and go wherever it goes.
 pub const SIDECARS: [&str; 2] = ["draft", "journal"];
@@ -189,12 +189,6 @@ fn versions_of(dir: &Dir, name: &OsStr) -> Vec<OsString> {
         .into_iter()
         .filter(|n| n.as_encoded_bytes().starts_with(&prefix))
         .collect()
-}
-
-fn is_session_name(name: &OsStr) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let b = name.as_bytes();
-    !b.starts_with(b".") && b.ends_with(b".json")
 }
 
 /// `.NAME.KIND`, as [`sidecar`] names it.
