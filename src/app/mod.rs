@@ -15,6 +15,7 @@ pub mod room;
 pub mod setup;
 mod state;
 mod update;
+mod window;
 
 pub use complete::Completion;
 pub use replace::Replace;

@@ -9,6 +9,7 @@ use std::time::Instant;
 use super::complete::Completion;
 use super::review::Review;
 use super::setup::Setup;
+pub use super::window::Outside;
 use crate::model::{
     Clock, Draft, Entry, Kind, Session, Stamp, SystemClock, Template, new_id, parse_draft,
 };
@@ -144,6 +145,8 @@ pub struct App {
     /// Set once the saver found the file changed by another program.
     pub outside: Option<OutsideNote>,
     pub editor: TextArea<'static>,
+    /// The lines of a long entry that are not in `editor` (see `window`).
+    pub editor_outside: Outside,
     /// The kind the draft gets when it carries no marker.
     pub draft_kind: Kind,
     /// The id the draft's entry will get, allocated up front so a draft
@@ -231,6 +234,7 @@ impl App {
             disk_keys: None,
             outside: None,
             editor: new_editor(),
+            editor_outside: Outside::default(),
             draft_kind: Kind::Note,
             draft_entry_id: new_id(),
             editing: None,
@@ -271,7 +275,7 @@ impl App {
             } else {
                 "Your unsent draft is back in the editor. Its controls show as ␛, ⍰….".into()
             });
-            app.editor = editor_with(&text);
+            app.set_editor(&text);
             app.draft_kind = d.kind;
             app.draft_entry_id = d.entry_id.clone();
             app.editing = d.editing.then(|| d.entry_id.clone());
@@ -322,12 +326,51 @@ impl App {
         }
     }
 
+    /// The entry's lines: those above the text box's window, the box's,
+    /// and those below it.
+    pub fn draft_lines(&self) -> impl Iterator<Item = &String> {
+        self.editor_outside
+            .above
+            .iter()
+            .chain(self.editor.lines())
+            .chain(&self.editor_outside.below)
+    }
+
     pub fn draft_text(&self) -> String {
-        self.editor.lines().join("\n")
+        let mut out = String::with_capacity(self.draft_bytes());
+        for (i, l) in self.draft_lines().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(l);
+        }
+        out
+    }
+
+    /// The entry's size in bytes, a line break counted after every line.
+    pub fn draft_bytes(&self) -> usize {
+        self.editor_outside.bytes()
+            + self
+                .editor
+                .lines()
+                .iter()
+                .map(|l| l.len() + 1)
+                .sum::<usize>()
+    }
+
+    pub fn draft_line_count(&self) -> usize {
+        self.editor_outside.above.len()
+            + self.editor.lines().len()
+            + self.editor_outside.below.len()
     }
 
     pub fn draft_is_empty(&self) -> bool {
-        self.editor.lines().iter().all(|l| l.trim().is_empty())
+        self.draft_lines().all(|l| l.trim().is_empty())
+    }
+
+    /// Puts `text` in the editor, cursor at its end.
+    pub fn set_editor(&mut self, text: &str) {
+        (self.editor, self.editor_outside) = editor_with(text);
     }
 
     pub fn draft(&self) -> Draft {
@@ -346,12 +389,7 @@ impl App {
 
     /// The kind and speaker the draft would be committed with.
     pub fn draft_preview(&self) -> (Kind, Option<String>) {
-        let first = self
-            .editor
-            .lines()
-            .first()
-            .map(String::as_str)
-            .unwrap_or("");
+        let first = self.draft_lines().next().map(String::as_str).unwrap_or("");
         let p = parse_draft(first, &self.speakers);
         (p.kind.unwrap_or(self.draft_kind), p.speaker)
     }
@@ -423,42 +461,28 @@ impl App {
 }
 
 pub fn new_editor() -> TextArea<'static> {
-    editor_with("")
+    editor_with("").0
 }
 
-/// From this size on, an editor whose lines are all short does not wrap
-/// them: the text box wraps all of its text again on every frame (60 ms a
-/// key for a 1 MiB transcript), whereas unwrapped lines cost it a width
-/// count (25 ms). Long lines still wrap: unwrapped, one of 1 MiB costs
-/// more (150 ms), and a cut-off line would hide text.
-pub const WRAP_UP_TO_BYTES: usize = 64 * 1024;
-/// The longest line an unwrapped editor may hold (about a screen row).
-const UNWRAPPED_LINE_BYTES: usize = 256;
-
-/// Wraps the editor's lines unless there are too many to wrap quickly.
-pub fn fit_wrap(ta: &mut TextArea<'_>) {
-    let lines = ta.lines();
-    let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
-    let mode = if bytes > WRAP_UP_TO_BYTES && lines.iter().all(|l| l.len() <= UNWRAPPED_LINE_BYTES)
-    {
-        ratatui_textarea::WrapMode::None
-    } else {
-        ratatui_textarea::WrapMode::WordOrGlyph
-    };
-    if ta.wrap_mode() != mode {
-        ta.set_wrap_mode(mode);
-    }
-}
-
-pub fn editor_with(text: &str) -> TextArea<'static> {
+/// A text box holding `text`, cursor at its end. A long text is windowed:
+/// the lines the box does not hold go to the returned [`Outside`].
+pub fn editor_with(text: &str) -> (TextArea<'static>, Outside) {
     let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let mut ta = editor_from_lines(lines);
+    ta.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    ta.move_cursor(ratatui_textarea::CursorMove::End);
+    let mut outside = Outside::default();
+    super::window::follow(&mut ta, &mut outside);
+    (ta, outside)
+}
+
+/// A text box with the editor's settings, cursor at the start.
+pub fn editor_from_lines(lines: Vec<String>) -> TextArea<'static> {
     let mut ta = TextArea::new(lines);
-    fit_wrap(&mut ta);
+    ta.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
     ta.set_placeholder_text(
         "Type what is said. R: Q: D: A: set the kind, @Name the speaker, #tag a theme.",
     );
     ta.set_cursor_line_style(ratatui::style::Style::default());
-    ta.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    ta.move_cursor(ratatui_textarea::CursorMove::End);
     ta
 }

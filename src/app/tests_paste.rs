@@ -58,35 +58,48 @@ fn a_paste_up_to_the_limit_goes_in_whole() {
 }
 
 #[test]
-fn a_long_paste_is_shown_unwrapped_until_it_is_committed() {
+fn a_long_transcript_is_edited_through_a_window_and_nothing_is_lost() {
     let (mut app, _dir) = app();
+    typ(&mut app, "before ");
+    let lines: Vec<String> = (0..12_000)
+        .map(|i| format!("Участник {i}: the draft must guarantee a remedy 日本"))
+        .collect();
+    let paste = lines.join("\n");
+    update(&mut app, Action::Paste(paste.clone()));
+    // The text box holds a window; the entry is all there, still wrapped.
+    assert!(
+        app.editor.lines().len() < 1_000,
+        "{}",
+        app.editor.lines().len()
+    );
+    assert_eq!(app.draft_text(), format!("before {paste}"));
     assert_eq!(
         app.editor.wrap_mode(),
         ratatui_textarea::WrapMode::WordOrGlyph
     );
-    // One long line wraps whatever its length: cut off, it would hide text.
-    let line = "a".repeat(super::state::WRAP_UP_TO_BYTES + 1);
-    update(&mut app, Action::Paste(line));
-    assert_eq!(
-        app.editor.wrap_mode(),
-        ratatui_textarea::WrapMode::WordOrGlyph
-    );
-    update(
-        &mut app,
-        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-    );
-    // Many short lines do not.
-    let long = "a short line of a transcript\n".repeat(3_000);
-    update(&mut app, Action::Paste(long));
-    assert_eq!(app.editor.wrap_mode(), ratatui_textarea::WrapMode::None);
-    // Committed: the next entry starts in a wrapping editor.
-    update(
-        &mut app,
-        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-    );
+    // Up 5,000 lines, type there, and back down to the end.
+    let key = |code| Action::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    for _ in 0..5_000 {
+        update(&mut app, key(KeyCode::Up));
+    }
+    update(&mut app, key(KeyCode::Home));
+    typ(&mut app, "X");
+    for _ in 0..5_000 {
+        update(&mut app, key(KeyCode::Down));
+    }
+    update(&mut app, key(KeyCode::End));
+    typ(&mut app, " end");
+    let mut want = lines.clone();
+    want[0] = format!("before {}", want[0]);
+    want[11_999 - 5_000] = format!("X{}", want[11_999 - 5_000]);
+    want[11_999].push_str(" end");
+    assert_eq!(app.draft_text(), want.join("\n"));
+    assert_eq!(app.draft_line_count(), 12_000);
+    // Committed whole, and the next entry starts empty.
+    update(&mut app, key(KeyCode::Enter));
     assert!(app.draft_is_empty());
-    assert_eq!(
-        app.editor.wrap_mode(),
-        ratatui_textarea::WrapMode::WordOrGlyph
-    );
+    assert!(app.editor_outside.is_empty());
+    let last = app.current_entries().last().expect("committed");
+    assert!(last.text.shown().ends_with(" end"), "committed whole");
+    assert!(last.text.shown().contains(&format!("X{}", lines[6_999])));
 }

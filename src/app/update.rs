@@ -4,7 +4,7 @@ use super::complete::complete;
 use super::keymap::{self, Command, Context};
 use super::review;
 use super::setup;
-use super::state::{App, Deleted, Effect, Focus, Modal, Screen, editor_with, new_editor};
+use super::state::{App, Deleted, Effect, Focus, Modal, Screen};
 use crate::model::{Entry, Label, Stamp, new_id, parse_draft};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,10 +115,11 @@ fn on_key(app: &mut App, key: KeyEvent) {
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         // Emacs-style shortcuts of the textarea stay available, except
         // those the app owns (they were looked up above).
-        if app.editor.input(key) || typed {
+        let changed = app.editor.input(key);
+        // Moves shift a long entry's window as edits do.
+        super::window::follow(&mut app.editor, &mut app.editor_outside);
+        if changed || typed {
             app.draft_dirty = true;
-            // A long paste cut back down wraps again.
-            super::state::fit_wrap(&mut app.editor);
         }
     }
 }
@@ -139,7 +140,7 @@ fn on_paste(app: &mut App, text: &str) {
         .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
         .collect();
     let clean = crate::text::for_edit_box(&clean);
-    let have: usize = app.editor.lines().iter().map(|l| l.len() + 1).sum();
+    let have = app.draft_bytes();
     if have + clean.len() > MAX_ENTRY_BYTES {
         // Refused whole: half a paste would be a silently cut quote.
         app.notice = Some(format!(
@@ -151,7 +152,7 @@ fn on_paste(app: &mut App, text: &str) {
     }
     if !clean.is_empty() {
         app.editor.insert_str(clean);
-        super::state::fit_wrap(&mut app.editor);
+        super::window::follow(&mut app.editor, &mut app.editor_outside);
         app.completion = None;
         app.draft_dirty = true;
     }
@@ -224,6 +225,7 @@ pub(super) fn run(app: &mut App, cmd: Command) {
         Command::Commit => commit(app),
         Command::NewLine => {
             app.editor.insert_newline();
+            super::window::follow(&mut app.editor, &mut app.editor_outside);
             app.draft_dirty = true;
         }
         Command::TabComplete => {
@@ -259,7 +261,7 @@ pub(super) fn run(app: &mut App, cmd: Command) {
         }
         // In review, Esc from the editor abandons the edit.
         Command::FocusEntries if app.screen == Screen::Review => {
-            app.editor = new_editor();
+            app.set_editor("");
             app.editing = None;
             app.focus = Focus::Entries;
             app.draft_dirty = true;
@@ -515,7 +517,7 @@ fn commit(app: &mut App) {
             }
         }
     }
-    app.editor = new_editor();
+    app.set_editor("");
     app.draft_kind = crate::model::Kind::Note;
     app.completion = None;
     app.draft_dirty = false;
@@ -666,7 +668,7 @@ fn edit_selected(app: &mut App) {
         None => e.text.shown().to_string(),
     };
     let clean = e.text.is_clean() && e.speaker.as_ref().is_none_or(|s| s.is_clean());
-    app.editor = editor_with(&text);
+    app.set_editor(&text);
     app.draft_kind = e.kind;
     app.editing = Some(e.id);
     app.focus = Focus::Editor;

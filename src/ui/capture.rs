@@ -45,9 +45,10 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 fn editor_height(app: &App, total: u16) -> u16 {
-    let lines = app.editor.lines().len() as u16;
+    let lines = app.draft_line_count().min(usize::from(u16::MAX)) as u16;
     // Borders plus the text, between 3 and a third of the screen.
-    (lines + 2)
+    lines
+        .saturating_add(2)
         .clamp(3, (total / 3).max(3))
         .min(total.saturating_sub(3))
 }
