@@ -246,8 +246,11 @@ fn export_never_lands_on_a_session_a_sidecar_or_a_special_file() {
     mkfifo(&fifo);
     let link = env.root.join("link.md");
     std::os::unix::fs::symlink(&path, &link).expect("link");
-    let copy = env.root.join("copy.json");
-    fs::copy(&path, &copy).expect("copy");
+    // Another session's file outside the folder.
+    let (_, other_path) = env.new_session("Other");
+    let copy = env.root.join("other.json");
+    fs::rename(&other_path, &copy).expect("move");
+    let other_before = fs::read(&copy).expect("read");
     let s = |p: &Path| p.to_str().expect("utf8").to_string();
     for target in [
         s(&path),
@@ -262,7 +265,7 @@ fn export_never_lands_on_a_session_a_sidecar_or_a_special_file() {
         assert!(err.contains("nothing was written"), "{target}: {err}");
     }
     assert_eq!(fs::read(&path).expect("read"), before);
-    assert_eq!(fs::read(&copy).expect("read"), before);
+    assert_eq!(fs::read(&copy).expect("read"), other_before);
     assert!(
         fs::symlink_metadata(&fifo)
             .expect("fifo")
@@ -281,6 +284,24 @@ fn export_never_lands_on_a_session_a_sidecar_or_a_special_file() {
     assert!(ok && !err.contains("replaced"), "{err}");
     let (ok, _, err) = env.run(&["export", &id, "--format", "md", "-o", &s(&report)]);
     assert!(ok && err.contains("replaced"), "{err}");
+    // An earlier JSON report of this session, plain or anonymized, is
+    // replaced as asked.
+    let json = env.root.join("report.json");
+    for args in [&[][..], &["--anonymize"][..]] {
+        for _ in 0..2 {
+            let mut a = vec![
+                "export",
+                &id,
+                "--format",
+                "json",
+                "-o",
+                json.to_str().expect("utf8"),
+            ];
+            a.extend_from_slice(args);
+            let (ok, _, err) = env.run(&a);
+            assert!(ok, "{a:?}: {err}");
+        }
+    }
     // `-o -` is standard output.
     let (ok, out, _) = env.run(&["export", &id, "--format", "md", "-o", "-"]);
     assert!(ok && out.contains("Exported"), "{out}");

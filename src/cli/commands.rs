@@ -369,7 +369,11 @@ pub fn export(
             let _ = std::io::stdout().lock().write_all(&report.bytes);
         }
         Some(out) => {
-            let written = store::report::write(store.dir(), out, &report.bytes)?;
+            let source = store::report::Source {
+                path: &path,
+                id: &loaded.session.id,
+            };
+            let written = store::report::write(store.dir(), Some(source), out, &report.bytes)?;
             let shown = out.display().to_string();
             let shown = sanitize_line(&shown);
             match written.replaced {

@@ -16,8 +16,19 @@ pub struct Written {
     pub replaced: Option<u64>,
 }
 
-/// Why `out` is no place for a report, if it is not.
-pub fn refusal(sessions_dir: &Path, out: &Path) -> Option<&'static str> {
+/// The session a report is made from, as `export -o` knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub path: &'a Path,
+    pub id: &'a str,
+}
+
+/// Why `out` is no place for a report, if it is not. With a `source`, a
+/// session file there is refused unless it is one of that session's own
+/// exports (its id, or an anonymized copy made from it): replacing an
+/// earlier `--format json` report is what the user asked for, replacing
+/// another session is not.
+pub fn refusal(sessions_dir: &Path, source: Option<Source>, out: &Path) -> Option<&'static str> {
     let meta = match std::fs::symlink_metadata(out) {
         Ok(m) => Some(m),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -52,10 +63,35 @@ pub fn refusal(sessions_dir: &Path, out: &Path) -> Option<&'static str> {
     if in_sessions && name.ends_with(".json") {
         return Some("a session's name in the sessions folder");
     }
-    if meta.is_some() && super::probe::id(out).is_some() {
-        return Some("a rapporteur session");
+    if let (Some(m), Some(src)) = (&meta, source) {
+        use std::os::unix::fs::MetadataExt;
+        let same =
+            std::fs::metadata(src.path).is_ok_and(|s| s.dev() == m.dev() && s.ino() == m.ino());
+        if same {
+            return Some("the session being exported");
+        }
+        if super::probe::id(out).is_some_and(|id| id != src.id && !made_from(out, src.id)) {
+            return Some("another rapporteur session");
+        }
     }
     None
+}
+
+/// Whether the session file at `path` is an anonymized copy of `id`.
+fn made_from(path: &Path, id: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct View {
+        derived_from: Option<Derived>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Derived {
+        anonymized_from: Option<String>,
+    }
+    super::read_limited(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<View>(&b).ok())
+        .and_then(|v| v.derived_from?.anonymized_from)
+        .is_some_and(|from| from == id)
 }
 
 /// `.NAME.json.KIND` and the folder's own caches.
@@ -69,8 +105,13 @@ fn is_sidecar_name(name: &str) -> bool {
 
 /// Writes a report to `out`, replacing a report already there. The
 /// folder must exist: a path the user typed wrong is not made.
-pub fn write(sessions_dir: &Path, out: &Path, bytes: &[u8]) -> Result<Written, StoreError> {
-    if let Some(what) = refusal(sessions_dir, out) {
+pub fn write(
+    sessions_dir: &Path,
+    source: Option<Source>,
+    out: &Path,
+    bytes: &[u8],
+) -> Result<Written, StoreError> {
+    if let Some(what) = refusal(sessions_dir, source, out) {
         return Err(StoreError::ReportTarget {
             path: out.to_path_buf(),
             what,
@@ -91,11 +132,13 @@ pub fn write(sessions_dir: &Path, out: &Path, bytes: &[u8]) -> Result<Written, S
     Ok(Written { replaced })
 }
 
-/// [`write`] into the app's own exports folder, made 0700 if missing.
+/// [`write`] into the app's own exports folder, made 0700 if missing: the
+/// names there are the app's, and the user was asked before one is
+/// replaced, an earlier JSON report included.
 pub fn write_export(sessions_dir: &Path, out: &Path, bytes: &[u8]) -> Result<Written, StoreError> {
     let dir = files::parent(out).to_path_buf();
     files::ensure_dir(&dir).map_err(|source| StoreError::Folder { path: dir, source })?;
-    write(sessions_dir, out, bytes)
+    write(sessions_dir, None, out, bytes)
 }
 
 #[cfg(test)]
@@ -113,6 +156,14 @@ mod tests {
         let before = std::fs::read(&session).expect("read");
         let elsewhere = tmp.path().join("copy.json");
         std::fs::copy(&session, &elsewhere).expect("copy");
+        let other = tmp.path().join("other.json");
+        let o = Session::from_template(&Template::builtin(), Some("Other"), Stamp::now());
+        std::fs::write(&other, crate::store::to_bytes(&o).expect("json")).expect("other");
+        let other_before = std::fs::read(&other).expect("read");
+        let src = Source {
+            path: &session,
+            id: &s.id,
+        };
         let lock = crate::store::lock::lock_path(&session);
         std::fs::write(&lock, b"").expect("lock");
         let link = tmp.path().join("link.md");
@@ -123,14 +174,15 @@ mod tests {
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         for bad in [
             session.clone(),
-            elsewhere.clone(),
+            other.clone(),
             lock.clone(),
             link.clone(),
             fifo.clone(),
             tmp.path().to_path_buf(),
             store.dir().join("new.json"),
         ] {
-            let e = write(store.dir(), &bad, b"# report").expect_err(&bad.display().to_string());
+            let e = write(store.dir(), Some(src), &bad, b"# report")
+                .expect_err(&bad.display().to_string());
             assert!(
                 matches!(e, StoreError::ReportTarget { .. }),
                 "{}: {e}",
@@ -138,7 +190,9 @@ mod tests {
             );
         }
         assert_eq!(std::fs::read(&session).expect("read"), before);
-        assert_eq!(std::fs::read(&elsewhere).expect("read"), before);
+        assert_eq!(std::fs::read(&other).expect("read"), other_before);
+        // An earlier JSON export of this very session is replaced, as asked.
+        assert!(write(store.dir(), Some(src), &elsewhere, b"{}").is_ok());
         assert!(
             std::fs::symlink_metadata(&link)
                 .expect("link")
@@ -148,11 +202,13 @@ mod tests {
         // A report is replaced, and says what it replaced.
         let report = tmp.path().join("report.md");
         assert_eq!(
-            write(store.dir(), &report, b"one").expect("write").replaced,
+            write(store.dir(), Some(src), &report, b"one")
+                .expect("write")
+                .replaced,
             None
         );
         assert_eq!(
-            write(store.dir(), &report, b"two!")
+            write(store.dir(), Some(src), &report, b"two!")
                 .expect("write")
                 .replaced,
             Some(3)
