@@ -11,7 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use tmux::{TIMEOUT, Tmux, poll, read_json, shell_quote, sidecar};
+use tmux::{TIMEOUT, Tmux, entry_texts, poll, read_json, shell_quote, sidecar};
 
 const PLACEHOLDER: &str = "Type what is said.";
 
@@ -39,16 +39,6 @@ fn commit(t: &Tmux, text: &str, count: usize) {
     t.wait_text("main", &[&title, PLACEHOLDER]);
 }
 
-fn texts(session: &Value) -> Vec<String> {
-    session["blocks"]
-        .as_array()
-        .expect("blocks")
-        .iter()
-        .flat_map(|b| b["entries"].as_array().expect("entries").iter())
-        .map(|e| e["text"].as_str().expect("text").to_string())
-        .collect()
-}
-
 /// Waits until the file holds every one of `wanted` (in any block).
 fn wait_entries(file: &Path, wanted: &[&str]) -> Value {
     let mut last = Value::Null;
@@ -57,7 +47,11 @@ fn wait_entries(file: &Path, wanted: &[&str]) -> Value {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or(Value::Null);
-        let have = if last.is_null() { vec![] } else { texts(&last) };
+        let have = if last.is_null() {
+            vec![]
+        } else {
+            entry_texts(&last)
+        };
         wanted
             .iter()
             .all(|w| have.iter().any(|h| h == w))
@@ -96,7 +90,7 @@ fn check_mine(file: &Path, typed: &[&str]) {
     assert!(!mine.to_string_lossy().ends_with(".json"), "{mine:?}");
     let mode = std::fs::metadata(&mine).expect("mine").permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{} is not private", mine.display());
-    let ours = texts(&read_json(&mine));
+    let ours = entry_texts(&read_json(&mine));
     for t in typed {
         assert!(ours.iter().any(|o| o == t), "{t:?} not in {ours:?}");
     }
@@ -158,7 +152,7 @@ fn an_outside_rewrite_keeps_their_entry_and_every_typed_one() {
     commit(&t, "Fourth typed", 5);
     quit(&t);
     let s = read_json(&file);
-    let have = texts(&s);
+    let have = entry_texts(&s);
     for w in all.iter().chain(&["Fourth typed"]) {
         assert_eq!(
             have.iter().filter(|h| h == w).count(),

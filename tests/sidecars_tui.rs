@@ -11,23 +11,12 @@ use std::fs;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 
-use tmux::{Tmux, read_json, shell_quote, sidecar};
+use tmux::{Tmux, entry_texts, read_json, shell_quote, sidecar};
 
 fn mkfifo(p: &Path) {
     let c = std::ffi::CString::new(p.to_str().expect("utf8")).expect("c");
     // SAFETY: a valid C string.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-}
-
-fn texts(file: &Path) -> Vec<String> {
-    let v = read_json(file);
-    v["blocks"]
-        .as_array()
-        .expect("blocks")
-        .iter()
-        .flat_map(|b| b["entries"].as_array().expect("entries").iter())
-        .map(|e| e["text"].as_str().expect("text").to_string())
-        .collect()
 }
 
 #[test]
@@ -76,7 +65,7 @@ fn typing_and_quitting_never_write_through_or_wait_on_planted_sidecars() {
             t.wait_text("main", &["EXITED:"]);
         }
         assert_eq!(t.display("main", "#{alternate_on}"), "0");
-        let got = texts(&file);
+        let got = entry_texts(&read_json(&file));
         assert!(
             got.contains(&"second entry".to_string()),
             "{plant}: {got:?}"

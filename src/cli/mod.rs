@@ -2,6 +2,7 @@
 //! Every command but the interactive ones works without a terminal;
 //! errors go to stderr with a hint and a non-zero exit status.
 
+mod check;
 mod commands;
 
 pub use commands::find_template;
@@ -193,7 +194,7 @@ fn run(command: Option<Command>, store: &Store) -> Result<ExitCode, Failure> {
             speaker,
             json,
         }) => commands::search(store, &query, kind.as_deref(), speaker.as_deref(), json),
-        Some(Command::Check { paths }) => commands::check(store, &paths),
+        Some(Command::Check { paths }) => check::check(store, &paths),
         Some(Command::Present { session }) => {
             let path = store.resolve(&session)?;
             crate::tui::room::run(path)?;

@@ -449,6 +449,17 @@ impl Tmux {
     }
 }
 
+/// The text of every entry of a session, block after block.
+pub fn entry_texts(session: &serde_json::Value) -> Vec<String> {
+    session["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .flat_map(|b| b["entries"].as_array().expect("entries").iter())
+        .map(|e| e["text"].as_str().expect("text").to_string())
+        .collect()
+}
+
 /// `.NAME.json.KIND` beside the session file.
 pub fn sidecar(session_file: &Path, kind: &str) -> PathBuf {
     let name = session_file
