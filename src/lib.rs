@@ -11,6 +11,5 @@ pub mod export;
 pub mod model;
 pub mod search;
 pub mod store;
-pub mod text;
 pub mod tui;
 pub mod ui;

@@ -2400,7 +2400,7 @@ fn check_one(
                 problems.push(format!("{tag}: {c} in the output"));
             }
             let first = run.out().lines().next().unwrap_or("").to_string();
-            let title = rapporteur::text::sanitize_line(&session.title).into_owned();
+            let title = rapporteur::model::display::sanitize_line(&session.title).into_owned();
             if first != title {
                 problems.push(format!(
                     "{tag}: first line {first:?}, expected the title {title:?}"

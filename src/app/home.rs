@@ -195,7 +195,8 @@ pub fn update(home: &mut Home, action: HomeAction) {
                     .chars()
                     .map(|c| if c.is_control() { ' ' } else { c })
                     .collect();
-                home.query.insert_str(crate::text::for_edit_box(&line));
+                home.query
+                    .insert_str(crate::model::display::for_edit_box(&line));
                 ask(home);
             }
         }

@@ -602,7 +602,7 @@ pub fn on_paste(app: &mut App, text: &str) {
             .collect();
         app.setup
             .input
-            .insert_str(crate::text::for_edit_box(&clean));
+            .insert_str(crate::model::display::for_edit_box(&clean));
         live_detail(app);
     }
 }

@@ -269,7 +269,7 @@ impl App {
         if let Some(d) = draft.filter(|d| app.draft_applies(d)) {
             // The draft file is a file like the session: the editor gets
             // it as shown (see `update::edit_selected`).
-            let text = crate::text::sanitize(&d.text);
+            let text = crate::model::display::sanitize(&d.text);
             app.notice = Some(if text == d.text {
                 "Your unsent draft is back in the editor.".into()
             } else {

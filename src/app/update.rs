@@ -139,7 +139,7 @@ fn on_paste(app: &mut App, text: &str) {
         .chars()
         .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
         .collect();
-    let clean = crate::text::for_edit_box(&clean);
+    let clean = crate::model::display::for_edit_box(&clean);
     let have = app.draft_bytes();
     if have + clean.len() > MAX_ENTRY_BYTES {
         // Refused whole: half a paste would be a silently cut quote.

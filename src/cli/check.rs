@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use super::Failure;
 use crate::model::Session;
+use crate::model::display::sanitize_line;
 use crate::store::{self, Store};
-use crate::text::sanitize_line;
 
 pub fn check(store: &Store, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
     let folder = paths.is_empty();

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use super::Failure;
 use crate::app::home::OpenMode;
 use crate::export::{self, Format};
+use crate::model::display::sanitize_line;
 use crate::model::{Entry, Kind, Session, Stamp, Template, parse_draft, template};
 use crate::store::{self, Store};
-use crate::text::sanitize_line;
 
 /// `rapporteur` alone: the home screen.
 pub fn home(store: &Store) -> Result<ExitCode, Failure> {
@@ -113,7 +113,11 @@ pub fn list(store: &Store, json: bool) -> Result<ExitCode, Failure> {
             })
             .collect();
         let v = serde_json::json!({"sessions": listing.sessions, "unreadable": bad});
-        let _ = writeln!(out, "{}", crate::text::json_pretty(&v).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            crate::export::json::json_pretty(&v).unwrap_or_default()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if listing.sessions.is_empty() && listing.bad.is_empty() {
@@ -406,7 +410,7 @@ pub fn search(
         let _ = writeln!(
             out,
             "{}",
-            crate::text::json_pretty(&hits).unwrap_or_default()
+            crate::export::json::json_pretty(&hits).unwrap_or_default()
         );
         return Ok(ExitCode::SUCCESS);
     }

@@ -124,13 +124,13 @@ impl Failure {
 
 impl From<crate::store::StoreError> for Failure {
     fn from(e: crate::store::StoreError) -> Self {
-        Failure::new(crate::text::sanitize_line(&e.to_string())).hint(e.hint())
+        Failure::new(crate::model::display::sanitize_line(&e.to_string())).hint(e.hint())
     }
 }
 
 impl From<crate::store::LoadError> for Failure {
     fn from(e: crate::store::LoadError) -> Self {
-        Failure::new(crate::text::sanitize_line(&e.to_string())).hint(e.hint())
+        Failure::new(crate::model::display::sanitize_line(&e.to_string())).hint(e.hint())
     }
 }
 

@@ -117,7 +117,7 @@ pub fn anonymize(session: &Session, mode: Anonymize) -> Anonymized<'_> {
         for h in hits.iter().filter(|h| h.doubtful && !lowercase_field) {
             warnings.push(format!(
                 "{place}: replaced \"{}\" as a name of {} {}, though it is written in lowercase; check that it is not an ordinary word there",
-                crate::text::sanitize_line(&text[h.start..h.end]),
+                crate::model::display::sanitize_line(&text[h.start..h.end]),
                 names[h.person].role,
                 names[h.person].name.shown()
             ));
@@ -214,7 +214,7 @@ fn unknown_names(out: &mut Session, people: &People, mode: Anonymize) -> Vec<Str
         for run in name_like(text, &known) {
             warnings.push(format!(
                 "{place}: \"{}\" looks like a name but is no participant's; check it",
-                crate::text::sanitize_line(&run)
+                crate::model::display::sanitize_line(&run)
             ));
         }
         if !matches!(place, Place::Addressee(..)) {

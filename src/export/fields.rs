@@ -3,8 +3,8 @@
 
 use std::fmt;
 
+use crate::model::display::{Shown, sanitize_line};
 use crate::model::{Label, Session};
-use crate::text::{Shown, sanitize_line};
 
 /// Where a piece of text is, for counts and warnings.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,8 @@
 
 use std::fmt::Write;
 
+use crate::model::display::OTHER_CONTROL;
 use crate::model::{Entry, Kind, Label, Session, Text};
-use crate::text::OTHER_CONTROL;
 
 use super::markdown::anonymity_note;
 use super::{Anonymize, minutes, recommendation_numbers};

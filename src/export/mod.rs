@@ -6,6 +6,7 @@ mod anonymize;
 mod csv;
 mod fields;
 mod html;
+pub mod json;
 mod lookalike;
 mod markdown;
 mod md_escape;
@@ -95,7 +96,7 @@ pub fn render(
         // The file's own layout; what a terminal would act on escaped, as
         // the report may well be printed to one.
         Format::Json => {
-            let mut s = crate::text::json_pretty(&*session)?;
+            let mut s = crate::export::json::json_pretty(&*session)?;
             s.push('\n');
             s.into_bytes()
         }

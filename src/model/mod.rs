@@ -2,6 +2,7 @@
 //! describes every field; keep the two in step.
 
 mod clock;
+pub mod display;
 mod ids;
 mod markers;
 pub mod preview;
@@ -17,7 +18,7 @@ pub use markers::{ParsedDraft, extract_tags, parse_draft};
 pub use stamp::{Stamp, StampError};
 pub use template::Template;
 
-pub use crate::text::{Label, Text};
+pub use display::{Label, Text};
 
 fn is_zero(n: &u64) -> bool {
     *n == 0

@@ -154,7 +154,7 @@ pub fn unwritable(
             Some(v) => Some(format!("a newer rapporteur rewrote it (schema {v})")),
             None if l.session.id != ours.id => Some(format!(
                 "it now holds another session (id {})",
-                crate::text::sanitize_line(&l.session.id)
+                crate::model::display::sanitize_line(&l.session.id)
             )),
             None => None,
         },

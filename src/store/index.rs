@@ -127,9 +127,9 @@ impl Keys {
 struct Record {
     keys: Keys,
     id: String,
-    title: crate::text::Label,
+    title: crate::model::display::Label,
     date: Option<jiff::civil::Date>,
-    location: crate::text::Label,
+    location: crate::model::display::Label,
     entries: usize,
     recommendations: usize,
     updated: Stamp,

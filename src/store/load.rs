@@ -149,7 +149,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
 fn explain(path: &Path, bytes: &[u8], e: serde_json::Error) -> LoadError {
     use serde_json::error::Category;
     let (line, column) = (e.line(), e.column());
-    let message = crate::text::sanitize_line(&strip_position(&e.to_string())).into_owned();
+    let message =
+        crate::model::display::sanitize_line(&strip_position(&e.to_string())).into_owned();
     // serde_json calls a number where an enum's name should be "expected
     // value", a syntax error; if the bytes are valid JSON, it is the shape.
     let category = match e.classify() {
@@ -174,7 +175,7 @@ fn explain(path: &Path, bytes: &[u8], e: serde_json::Error) -> LoadError {
             }) = serde_json::from_slice::<VersionProbe>(bytes)
                 && v.as_i64() != Some(SCHEMA_VERSION)
             {
-                let version = crate::text::sanitize_line(&v.to_string())
+                let version = crate::model::display::sanitize_line(&v.to_string())
                     .chars()
                     .take(40)
                     .collect();

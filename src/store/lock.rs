@@ -96,7 +96,7 @@ fn holder(path: &Path) -> String {
         let bytes = files::read(path, 512).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes).trim().to_string();
         if !text.is_empty() && holder_alive(&text) {
-            return crate::text::sanitize(&text).into_owned();
+            return crate::model::display::sanitize(&text).into_owned();
         }
         if !text.is_empty() {
             last = text;
@@ -106,7 +106,7 @@ fn holder(path: &Path) -> String {
     if last.is_empty() {
         "holder unknown".to_string()
     } else {
-        crate::text::sanitize(&last).into_owned()
+        crate::model::display::sanitize(&last).into_owned()
     }
 }
 

@@ -164,7 +164,7 @@ pub fn emptied_notice(e: &Emptied) -> String {
         .take(3)
         .map(|p| {
             let n = p.file_name().unwrap_or_default().to_string_lossy();
-            crate::text::sanitize(&n).into_owned()
+            crate::model::display::sanitize(&n).into_owned()
         })
         .collect();
     let more = e.left.len().saturating_sub(names.len());

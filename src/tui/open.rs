@@ -104,7 +104,7 @@ pub(super) fn open_session_sharing(
     let repaired = read_only.is_none() && restart_clock(&mut session, draft.as_ref(), now, mode);
     let mut app = App::new(session, path, read_only, draft, now);
     if !claimed.is_empty() {
-        let claimed = crate::text::sanitize(&claimed.join(" ")).into_owned();
+        let claimed = crate::model::display::sanitize(&claimed.join(" ")).into_owned();
         app.notice = Some(match app.notice.take() {
             Some(n) => format!("{claimed} {n}"),
             None => claimed,

@@ -44,7 +44,7 @@ pub fn stuck(app: &App) -> Failure {
                 ));
                 for line in app.draft_text().lines() {
                     said.push_str("\n  | ");
-                    said.push_str(&crate::text::sanitize_line(line));
+                    said.push_str(&crate::model::display::sanitize_line(line));
                 }
             }
         }

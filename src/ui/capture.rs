@@ -8,9 +8,10 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use crate::app::keymap::KEYMAP;
 use crate::app::{App, Focus, SaveStatus};
-use crate::text::{sanitize_line, truncate, width};
+use crate::model::display::sanitize_line;
 use crate::ui::theme;
 use crate::ui::widgets::{EntryList, clock, place_cursor, short_minutes};
+use crate::ui::width::{truncate, width};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();

@@ -8,9 +8,10 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use crate::app::home::{Home, HomeModal, Pane, same_id_note};
 use crate::app::keymap::{Context, KEYMAP};
-use crate::text::{sanitize_line, truncate, width};
+use crate::model::display::sanitize_line;
 use crate::ui::theme;
 use crate::ui::widgets::{Popup, centered, key_hints, place_cursor};
+use crate::ui::width::{truncate, width};
 
 pub fn render(home: &Home, frame: &mut Frame) {
     let area = frame.area();

@@ -10,6 +10,7 @@ pub mod room;
 mod setup;
 pub mod theme;
 pub mod widgets;
+pub mod width;
 pub mod wrap;
 
 use ratatui::Frame;

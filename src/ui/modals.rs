@@ -6,8 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 
 use crate::app::{App, Modal};
-use crate::text::{sanitize_line, truncate};
+use crate::model::display::sanitize_line;
 use crate::ui::widgets::{Popup, centered};
+use crate::ui::width::truncate;
 use crate::ui::{help, theme};
 
 pub fn render(app: &App, frame: &mut Frame) {

@@ -11,10 +11,11 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 use crate::app::review::{EXPORT_FORMATS, Pane, RecField, Review, extension};
 use crate::app::{App, Focus};
 use crate::export::Anonymize;
+use crate::model::display::sanitize_line;
 use crate::model::{EntryPos, Kind, Session};
-use crate::text::{sanitize_line, truncate};
 use crate::ui::theme;
 use crate::ui::widgets::{Popup, centered, key_hints, place_cursor, title_bar};
+use crate::ui::width::truncate;
 use crate::ui::wrap::wrap;
 
 pub fn render(app: &App, frame: &mut Frame) {

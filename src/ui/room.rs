@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::room::Room;
 use crate::model::Kind;
-use crate::text::sanitize_line;
+use crate::model::display::sanitize_line;
 use crate::ui::theme;
 use crate::ui::widgets::{BigText, clock};
 

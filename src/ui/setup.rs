@@ -8,9 +8,10 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use crate::app::App;
 use crate::app::setup::{Detail, Field, Target};
-use crate::text::{sanitize_line, truncate, width};
+use crate::model::display::sanitize_line;
 use crate::ui::theme;
 use crate::ui::widgets::{centered, place_cursor, short_minutes, title_bar};
+use crate::ui::width::{truncate, width};
 
 const LABEL: u16 = 14;
 

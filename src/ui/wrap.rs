@@ -53,7 +53,7 @@ fn char_width(c: char) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::width;
+    use crate::ui::width::width;
 
     #[test]
     fn wraps_by_columns() {

@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::model::Entry;
-use crate::text::width;
 use crate::ui::theme;
+use crate::ui::width::width;
 use crate::ui::wrap::wrap;
 
 pub struct EntryList<'a> {

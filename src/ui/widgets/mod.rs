@@ -36,8 +36,8 @@ pub fn title_bar(
     title: &str,
     save: (String, ratatui::style::Style),
 ) {
-    use crate::text::{truncate, width};
     use crate::ui::theme;
+    use crate::ui::width::{truncate, width};
     use ratatui::text::{Line, Span};
     let w = area.width as usize;
     let (save, save_style) = save;
