@@ -1,10 +1,12 @@
 //! The session model and its JSON schema (version 1). docs/FORMAT.md
 //! describes every field; keep the two in step.
 
+mod agenda;
 mod clock;
 pub mod display;
 mod ids;
 mod markers;
+mod participants;
 pub mod preview;
 mod stamp;
 pub mod template;
@@ -12,9 +14,11 @@ pub mod template;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use agenda::{Block, BlockRemoved, HasEntries};
 pub use clock::{Clock, ClockProblem, ManualClock, SystemClock};
 pub use ids::new_id;
 pub use markers::{ParsedDraft, extract_tags, parse_draft};
+pub use participants::{Participant, parse_participant};
 pub use stamp::{Stamp, StampError};
 pub use template::Template;
 
@@ -71,63 +75,6 @@ pub struct Session {
     pub journal_seq: u64,
     #[serde(default)]
     pub blocks: Vec<Block>,
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Participant {
-    #[serde(default)]
-    pub name: Label,
-    #[serde(default)]
-    pub organization: Label,
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
-impl Participant {
-    pub fn new(name: impl Into<Label>, organization: impl Into<Label>) -> Self {
-        Self {
-            name: name.into(),
-            organization: organization.into(),
-            extra: Extra::new(),
-        }
-    }
-
-    /// "Name (Organization)", or whichever half is present, as shown.
-    pub fn label(&self) -> String {
-        match (self.name.shown().trim(), self.organization.shown().trim()) {
-            ("", org) => org.to_string(),
-            (name, "") => name.to_string(),
-            (name, org) => format!("{name} ({org})"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Block {
-    pub id: String,
-    #[serde(default)]
-    pub title: Label,
-    #[serde(default)]
-    pub planned_minutes: u32,
-    #[serde(default)]
-    pub guiding_questions: Vec<Label>,
-    /// Each stretch of time the block was running. The last run has no
-    /// `end` while the block is running.
-    #[serde(default)]
-    pub runs: Vec<Run>,
-    /// Seconds spent in closed runs; kept in the file so that other tools
-    /// need not add up the runs themselves.
-    #[serde(default)]
-    pub spent_seconds: i64,
-    #[serde(default, deserialize_with = "preview::entries")]
-    pub entries: Vec<Entry>,
-    /// How many earlier entries come before `entries[0]` but were not
-    /// read: always 0, except in a first-frame preview drawn from the
-    /// first-screen record (`store::screen`), which is never kept.
-    #[serde(skip)]
-    pub unloaded: usize,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -359,30 +306,6 @@ impl Entry {
     }
 }
 
-impl Block {
-    pub fn new(id: impl Into<String>, title: impl Into<Label>, planned_minutes: u32) -> Self {
-        Block {
-            id: id.into(),
-            title: title.into(),
-            planned_minutes,
-            guiding_questions: Vec::new(),
-            runs: Vec::new(),
-            spent_seconds: 0,
-            entries: Vec::new(),
-            unloaded: 0,
-            extra: Extra::new(),
-        }
-    }
-
-    pub fn planned_seconds(&self) -> i64 {
-        i64::from(self.planned_minutes) * 60
-    }
-
-    pub fn count(&self, kind: Kind) -> usize {
-        self.entries.iter().filter(|e| e.kind == kind).count()
-    }
-}
-
 /// Where an entry lives: block index and entry index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntryPos {
@@ -391,71 +314,12 @@ pub struct EntryPos {
 }
 
 impl Session {
-    pub fn from_template(template: &Template, title: Option<&str>, now: Stamp) -> Session {
-        let title = title
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(Label::from)
-            .unwrap_or_else(|| template.session_title.clone());
-        let blocks: Vec<Block> = template
-            .blocks
-            .iter()
-            .map(|b| {
-                let mut block = Block::new(b.id.clone(), b.title.clone(), b.planned_minutes);
-                block.guiding_questions = b.guiding_questions.clone();
-                block
-            })
-            .collect();
-        Session {
-            schema_version: SCHEMA_VERSION,
-            id: new_id(),
-            title,
-            date: Some(now.date()),
-            location: Label::default(),
-            organizers: Vec::new(),
-            facilitator: Label::default(),
-            rapporteur: Label::default(),
-            participants: Vec::new(),
-            themes: template.themes.clone(),
-            created: now,
-            updated: now,
-            current_block: blocks.first().map(|b| b.id.clone()),
-            paused_at: None,
-            ended: None,
-            journal_seq: 0,
-            blocks,
-            extra: Extra::new(),
-        }
-    }
-
     pub fn entry_count(&self) -> usize {
         self.blocks.iter().map(|b| b.entries.len()).sum()
     }
 
     pub fn count(&self, kind: Kind) -> usize {
         self.blocks.iter().map(|b| b.count(kind)).sum()
-    }
-
-    /// Index of the running block. A missing or unknown id falls back to the
-    /// first block, so a hand-edited file still opens.
-    pub fn current_index(&self) -> usize {
-        self.current_block
-            .as_deref()
-            .and_then(|id| self.block_index(id))
-            .unwrap_or(0)
-    }
-
-    pub fn block_index(&self, id: &str) -> Option<usize> {
-        self.blocks.iter().position(|b| b.id == id)
-    }
-
-    /// Resolves a block given as a 1-based number or an id.
-    pub fn find_block(&self, spec: &str) -> Option<usize> {
-        let spec = spec.trim();
-        if let Ok(n) = spec.parse::<usize>() {
-            return (1..=self.blocks.len()).contains(&n).then(|| n - 1);
-        }
-        self.block_index(spec)
     }
 
     pub fn find_entry(&self, id: &str) -> Option<EntryPos> {
@@ -478,37 +342,6 @@ impl Session {
 
     pub fn is_paused(&self) -> bool {
         self.paused_at.is_some()
-    }
-
-    pub fn planned_seconds(&self) -> i64 {
-        self.blocks
-            .iter()
-            .map(Block::planned_seconds)
-            .fold(0, i64::saturating_add)
-    }
-
-    /// Every name worth offering after `@`: participants' names and
-    /// organizations, then speakers already used, without duplicates.
-    pub fn speaker_names(&self) -> Vec<Label> {
-        let mut out: Vec<Label> = Vec::new();
-        let mut push = |s: &Label| {
-            let trimmed = s.trim();
-            if !trimmed.is_empty() && !out.iter().any(|o| o == trimmed) {
-                out.push(s.trimmed());
-            }
-        };
-        for p in &self.participants {
-            push(&p.name);
-            push(&p.organization);
-        }
-        for b in &self.blocks {
-            for e in &b.entries {
-                if let Some(s) = &e.speaker {
-                    push(s);
-                }
-            }
-        }
-        out
     }
 
     /// Themes, then tags already used.

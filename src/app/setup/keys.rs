@@ -1,223 +1,12 @@
-//! The setup screen: the session's details, its participants and its
-//! agenda. Every change goes straight into the session and is saved, so
-//! a setup interrupted by a crash is not lost either.
+//! The setup screen's keys and pastes. The agenda and participant
+//! operations themselves are the session's (`model::agenda`,
+//! `model::participants`); here they meet the focus and the notices.
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui_textarea::TextArea;
 
-use super::keymap::{self, Command, Context};
-use super::state::{App, Modal, Screen};
-use crate::model::{Block, Label, Participant, Session};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detail {
-    Title,
-    Date,
-    Place,
-    Organizers,
-    Facilitator,
-    Rapporteur,
-}
-
-impl Detail {
-    pub const ALL: [Detail; 6] = [
-        Detail::Title,
-        Detail::Date,
-        Detail::Place,
-        Detail::Organizers,
-        Detail::Facilitator,
-        Detail::Rapporteur,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Detail::Title => "Title",
-            Detail::Date => "Date",
-            Detail::Place => "Place",
-            Detail::Organizers => "Organizers",
-            Detail::Facilitator => "Facilitator",
-            Detail::Rapporteur => "Rapporteur",
-        }
-    }
-
-    pub fn hint(self) -> &'static str {
-        match self {
-            Detail::Date => "YYYY-MM-DD",
-            Detail::Organizers => "separate them with ;",
-            _ => "",
-        }
-    }
-
-    /// The field as shown, on the screen and in its edit box: controls
-    /// as placeholders.
-    pub fn get(self, s: &Session) -> String {
-        match self {
-            Detail::Title => s.title.shown().to_string(),
-            Detail::Date => s.date.map(|d| d.to_string()).unwrap_or_default(),
-            Detail::Place => s.location.shown().to_string(),
-            Detail::Organizers => s
-                .organizers
-                .iter()
-                .map(|o| o.shown())
-                .collect::<Vec<_>>()
-                .join("; "),
-            Detail::Facilitator => s.facilitator.shown().to_string(),
-            Detail::Rapporteur => s.rapporteur.shown().to_string(),
-        }
-    }
-
-    /// The field's values as they are in the file.
-    fn raw(self, s: &Session) -> Vec<Label> {
-        match self {
-            Detail::Title => vec![s.title.clone()],
-            Detail::Date => Vec::new(),
-            Detail::Place => vec![s.location.clone()],
-            Detail::Organizers => s.organizers.clone(),
-            Detail::Facilitator => vec![s.facilitator.clone()],
-            Detail::Rapporteur => vec![s.rapporteur.clone()],
-        }
-    }
-
-    /// Writes `value` into the session; false if it is not valid (a date
-    /// that is not a date), in which case nothing changes. `given` are the
-    /// field's values when its box was filled (see [`Label::from_edit`]).
-    fn set(self, s: &mut Session, value: &str, given: &[Label]) -> bool {
-        let v = value.trim().to_string();
-        let edit = |v: &str| Label::from_edit(v, given);
-        match self {
-            Detail::Title => s.title = edit(&v),
-            Detail::Date => {
-                if v.is_empty() {
-                    s.date = None;
-                } else {
-                    match v.parse::<jiff::civil::Date>() {
-                        Ok(d) => s.date = Some(d),
-                        Err(_) => return false,
-                    }
-                }
-            }
-            Detail::Place => s.location = edit(&v),
-            Detail::Organizers => {
-                s.organizers = v
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|o| !o.is_empty())
-                    .map(edit)
-                    .collect()
-            }
-            Detail::Facilitator => s.facilitator = edit(&v),
-            Detail::Rapporteur => s.rapporteur = edit(&v),
-        }
-        true
-    }
-}
-
-/// What has the focus, in Tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Detail(Detail),
-    Participants,
-    Agenda,
-    Template,
-    SaveTemplate,
-    Bell,
-    Start,
-}
-
-impl Field {
-    pub fn order() -> Vec<Field> {
-        let mut v: Vec<Field> = Detail::ALL.into_iter().map(Field::Detail).collect();
-        v.extend([
-            Field::Participants,
-            Field::Agenda,
-            Field::Template,
-            Field::SaveTemplate,
-            Field::Bell,
-            Field::Start,
-        ]);
-        v
-    }
-}
-
-/// An edit in progress in a one-line (or, for questions, multi-line) box.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Participant(usize),
-    /// A participant row that does not exist yet.
-    NewParticipant,
-    BlockTitle(usize),
-    Questions(usize),
-    TemplateName,
-}
-
-pub struct Setup {
-    pub field: Field,
-    /// The text box of the focused detail field, or of the edit in
-    /// progress.
-    pub input: TextArea<'static>,
-    /// What the box showed when it was filled: leaving it unchanged must
-    /// not rewrite the field (a line break in a title shows as ⏎, a
-    /// control as its placeholder).
-    pub shown: String,
-    /// The focused detail field's values when its box was filled, which
-    /// an untouched or restored box stands for.
-    pub given: Vec<Label>,
-    pub editing: Option<Target>,
-    pub participant: usize,
-    pub block: usize,
-    /// Index into `App::templates`.
-    pub template: usize,
-}
-
-impl Setup {
-    /// Opens on Start, so that Enter alone starts a session on the
-    /// built-in agenda; Tab goes to the first field.
-    pub fn new() -> Setup {
-        Setup {
-            field: Field::Start,
-            input: one_line(""),
-            shown: String::new(),
-            given: Vec::new(),
-            editing: None,
-            participant: 0,
-            block: 0,
-            template: 0,
-        }
-    }
-
-    pub fn context(&self) -> Context {
-        if self.editing.is_some() {
-            return Context::Setup;
-        }
-        match self.field {
-            Field::Participants => Context::SetupList,
-            Field::Agenda => Context::Agenda,
-            _ => Context::Setup,
-        }
-    }
-}
-
-impl Default for Setup {
-    fn default() -> Self {
-        Setup::new()
-    }
-}
-
-pub fn one_line(text: &str) -> TextArea<'static> {
-    let mut ta = TextArea::new(vec![text.replace('\n', " ")]);
-    ta.set_cursor_line_style(ratatui::style::Style::default());
-    ta.move_cursor(ratatui_textarea::CursorMove::End);
-    ta
-}
-
-fn multi_line(text: &str) -> TextArea<'static> {
-    let mut ta = TextArea::new(text.split('\n').map(str::to_string).collect());
-    ta.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
-    ta.set_cursor_line_style(ratatui::style::Style::default());
-    ta.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    ta.move_cursor(ratatui_textarea::CursorMove::End);
-    ta
-}
+use super::{Detail, Field, Setup, Target, multi_line, one_line};
+use crate::app::keymap::{self, Command};
+use crate::app::state::{App, Modal, Screen};
 
 pub fn open(app: &mut App) {
     let mut setup = Setup::new();
@@ -232,7 +21,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) {
     match cmd {
         Some(Command::Quit) | Some(Command::SaveNow) | Some(Command::Help) => {
             commit_detail(app);
-            super::update::run_global(app, cmd.unwrap_or(Command::Help));
+            crate::app::update::run_global(app, cmd.unwrap_or(Command::Help));
             return;
         }
         Some(c) if handles(app, c) => {
@@ -329,12 +118,8 @@ fn run(app: &mut App, cmd: Command) {
         MoveUp | MoveDown => move_block(app, cmd == MoveDown),
         ChoosePrev | ChooseNext => choose_template(app, cmd == ChooseNext),
         MinutesUp | MinutesDown => {
-            if let Some(b) = app.session.blocks.get_mut(app.setup.block) {
-                b.planned_minutes = if cmd == MinutesUp {
-                    b.planned_minutes.saturating_add(5).min(24 * 60)
-                } else {
-                    b.planned_minutes.saturating_sub(5)
-                };
+            let stepped = app.session.step_minutes(app.setup.block, cmd == MinutesUp);
+            if stepped {
                 changed(app);
             }
         }
@@ -472,12 +257,12 @@ fn start(app: &mut App) {
     if app.session_dirty {
         changed(app);
     }
-    super::review::to_capture(app);
+    crate::app::review::to_capture(app);
 }
 
 /// Back to the template's name box, holding `name`: after a no to
 /// replacing the template of that name.
-pub(super) fn edit_template_name(app: &mut App, name: &str) {
+pub(in crate::app) fn edit_template_name(app: &mut App, name: &str) {
     app.screen = Screen::Setup;
     app.setup.field = Field::SaveTemplate;
     begin_edit(app, Target::TemplateName, name);
@@ -496,23 +281,7 @@ fn finish_edit(app: &mut App) {
     app.setup.input = one_line("");
     match target {
         Target::Participant(i) => {
-            let p = parse_participant(&text);
-            match p {
-                Some(p) => {
-                    if let Some(slot) = app.session.participants.get_mut(i) {
-                        slot.name = Label::from_edit(&p.name, std::slice::from_ref(&slot.name));
-                        slot.organization = Label::from_edit(
-                            &p.organization,
-                            std::slice::from_ref(&slot.organization),
-                        );
-                    }
-                }
-                None => {
-                    if i < app.session.participants.len() {
-                        app.session.participants.remove(i);
-                    }
-                }
-            }
+            app.session.edit_participant(i, &text);
             app.setup.participant = app
                 .setup
                 .participant
@@ -520,59 +289,30 @@ fn finish_edit(app: &mut App) {
             changed(app);
         }
         Target::NewParticipant => {
-            if let Some(p) = parse_participant(&text) {
-                app.session.participants.push(p);
-                app.setup.participant = app.session.participants.len() - 1;
+            if let Some(i) = app.session.add_participant(&text) {
+                app.setup.participant = i;
                 changed(app);
             }
         }
         Target::BlockTitle(i) => {
-            let t = text.trim();
-            if let Some(b) = app.session.blocks.get_mut(i)
-                && !t.is_empty()
-            {
-                b.title = Label::from_edit(t, std::slice::from_ref(&b.title));
+            if app.session.set_block_title(i, &text) {
                 changed(app);
             }
         }
         Target::Questions(i) => {
-            if let Some(b) = app.session.blocks.get_mut(i) {
-                let given = std::mem::take(&mut b.guiding_questions);
-                b.guiding_questions = text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(|l| Label::from_edit(l, &given))
-                    .collect();
+            if app.session.set_questions(i, &text) {
                 changed(app);
             }
         }
         Target::TemplateName => {
             let name = crate::store::slug(text.trim());
             match app.templates_dir.clone() {
-                Some(dir) => super::replace::save_template(app, &dir, name),
+                Some(dir) => crate::app::replace::save_template(app, &dir, name),
                 None => app.notice = Some("No templates folder is known here.".into()),
             }
         }
     }
     app.refresh_names();
-}
-
-/// "Name, Organization", "Name<TAB>Organization", or just a name. A line
-/// that is only an organization can be written ", UNHCR".
-pub fn parse_participant(line: &str) -> Option<Participant> {
-    let line = line.trim();
-    if line.is_empty() {
-        return None;
-    }
-    let (name, org) = match line.split_once('\t').or_else(|| line.split_once(',')) {
-        Some((n, o)) => (n.trim(), o.trim()),
-        None => (line, ""),
-    };
-    if name.is_empty() && org.is_empty() {
-        return None;
-    }
-    Some(Participant::new(name, org))
 }
 
 /// Pasting into the setup screen: several "Name, Organization" lines on
@@ -582,10 +322,8 @@ pub fn on_paste(app: &mut App, text: &str) {
     // Terminals and tmux send line breaks as \r.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     if app.setup.editing.is_none() && app.setup.field == Field::Participants {
-        let added: Vec<Participant> = text.lines().filter_map(parse_participant).collect();
-        if !added.is_empty() {
-            let n = added.len();
-            app.session.participants.extend(added);
+        let n = app.session.add_participants(&text);
+        if n > 0 {
             app.setup.participant = app.session.participants.len() - 1;
             app.notice = Some(format!("{n} participants added."));
             changed(app);
@@ -609,8 +347,7 @@ pub fn on_paste(app: &mut App, text: &str) {
 
 fn remove_participant(app: &mut App) {
     let i = app.setup.participant;
-    if i < app.session.participants.len() {
-        app.session.participants.remove(i);
+    if app.session.remove_participant(i) {
         app.setup.participant = i.min(app.session.participants.len().saturating_sub(1));
         app.refresh_names();
         changed(app);
@@ -618,25 +355,7 @@ fn remove_participant(app: &mut App) {
 }
 
 fn add_block(app: &mut App) {
-    let at = if app.session.blocks.is_empty() {
-        0
-    } else {
-        app.setup.block + 1
-    };
-    let mut n = app.session.blocks.len() + 1;
-    let id = loop {
-        let id = format!("block-{n}");
-        if app.session.block_index(&id).is_none() {
-            break id;
-        }
-        n += 1;
-    };
-    app.session
-        .blocks
-        .insert(at, Block::new(id, "New block", 30));
-    if app.session.current_block.is_none() {
-        app.session.current_block = Some(app.session.blocks[0].id.clone());
-    }
+    let at = app.session.add_block(app.setup.block);
     app.setup.block = at;
     changed(app);
     begin_edit(app, Target::BlockTitle(at), "New block");
@@ -658,54 +377,28 @@ fn ask_remove_block(app: &mut App) {
     }
 }
 
-/// Removes block `i`. Its entries are never dropped: they move to the
-/// block before it (the one after, for the first block), in time order.
+/// Removes block `i` (see [`crate::model::Session::remove_block`]) and
+/// says where its entries went.
 pub fn remove_block(app: &mut App, i: usize) {
-    if i >= app.session.blocks.len() || app.session.blocks.len() < 2 {
+    let Some(r) = app.session.remove_block(i, app.now) else {
         return;
-    }
-    let was_current = app.current() == i;
-    let now = app.now;
-    if was_current {
-        app.session.stop_clock(now);
-    }
-    let removed = app.session.blocks.remove(i);
-    let heir = i.saturating_sub(1).min(app.session.blocks.len() - 1);
-    let moved = removed.entries.len();
-    let dest = &mut app.session.blocks[heir].entries;
-    dest.extend(removed.entries);
-    dest.sort_by_key(|e| e.created.instant);
-    if was_current {
-        app.session.current_block = Some(app.session.blocks[heir].id.clone());
-        app.session.start_clock(now);
-    }
-    app.setup.block = heir.min(app.session.blocks.len() - 1);
-    if moved > 0 {
+    };
+    app.setup.block = r.heir.min(app.session.blocks.len() - 1);
+    if r.moved > 0 {
         app.notice = Some(format!(
-            "Block removed; its {moved} entries are now in block {}.",
-            heir + 1
+            "Block removed; its {} entries are now in block {}.",
+            r.moved,
+            r.heir + 1
         ));
     }
     changed(app);
 }
 
 fn move_block(app: &mut App, down: bool) {
-    let i = app.setup.block;
-    let n = app.session.blocks.len();
-    let j = if down {
-        if i + 1 >= n {
-            return;
-        }
-        i + 1
-    } else {
-        match i.checked_sub(1) {
-            Some(j) => j,
-            None => return,
-        }
-    };
-    app.session.blocks.swap(i, j);
-    app.setup.block = j;
-    changed(app);
+    if let Some(j) = app.session.move_block(app.setup.block, down) {
+        app.setup.block = j;
+        changed(app);
+    }
 }
 
 /// Replaces the agenda with the chosen template's, while no block has
@@ -714,19 +407,10 @@ fn apply_template(app: &mut App) {
     let Some((name, t)) = app.templates.get(app.setup.template).cloned() else {
         return;
     };
-    if app.session.entry_count() > 0 {
-        app.notice = Some(
-            "This session already has entries: edit its agenda instead of replacing it.".into(),
-        );
+    if let Err(e) = app.session.apply_template(&t, app.now) {
+        app.notice = Some(e.to_string());
         return;
     }
-    let now = app.now;
-    app.session.stop_clock(now);
-    let fresh = Session::from_template(&t, None, now);
-    app.session.blocks = fresh.blocks;
-    app.session.themes = fresh.themes;
-    app.session.current_block = app.session.blocks.first().map(|b| b.id.clone());
-    app.session.start_clock(now);
     app.setup.block = 0;
     app.notice = Some(format!("Agenda replaced by the template {name:?}."));
     app.refresh_names();
@@ -748,5 +432,5 @@ pub fn choose_template(app: &mut App, forward: bool) {
 
 fn changed(app: &mut App) {
     app.session_dirty = false;
-    super::update::changed(app);
+    crate::app::update::changed(app);
 }
