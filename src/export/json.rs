@@ -4,7 +4,7 @@
 use crate::model::display::needs_work;
 
 /// Pretty JSON (two spaces, as the session files) that is safe to print
-/// to a terminal: every character [`sanitize`] would replace is written
+/// to a terminal: every character [`sanitize`](crate::model::display::sanitize) would replace is written
 /// as a `\uXXXX` escape, so a JSON reader still gets the exact text and a
 /// terminal never sees the raw bytes. serde_json escapes C0 controls
 /// already; this adds DEL, the C1 controls, the bidi controls, the line

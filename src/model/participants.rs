@@ -34,7 +34,7 @@ impl Participant {
     }
 }
 
-/// "Name, Organization", "Name<TAB>Organization", or just a name. A line
+/// "Name, Organization", "Name`<TAB>`Organization", or just a name. A line
 /// that is only an organization can be written ", UNHCR".
 pub fn parse_participant(line: &str) -> Option<Participant> {
     let line = line.trim();
